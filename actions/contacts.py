@@ -1,0 +1,76 @@
+"""Whom to contact: the programme's contact point, AFCCRE, Europe Direct, or a person."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import formatting
+from actions.common import KnowledgeAction, latest_entity_values, latest_intent
+from knowledge import api
+from knowledge.views import ContactView
+
+# The topic of contacts.yml each contact question asks for, and how the answer opens.
+INTENT_TOPICS = {
+    "ask_twinning_setup": ("twinning_setup", "Pour créer ou relancer un jumelage et trouver une commune partenaire :"),
+    "ask_europe_direct": ("eu_info", "Pour vous informer sur l'Union européenne près de chez vous :"),
+    "ask_human": (
+        "human",
+        "Je suis un assistant automatique ; voici des personnes qui peuvent vous conseiller :",
+    ),
+}
+MAX_CONTACTS = 3
+
+
+def _unique(contacts: List[ContactView]) -> List[ContactView]:
+    seen, result = set(), []
+    for contact in contacts:
+        if contact.id not in seen:
+            seen.add(contact.id)
+            result.append(contact)
+    return result
+
+
+class ActionGiveContact(KnowledgeAction):
+    """Give the right contact point for the question and the conversation's context."""
+
+    def name(self) -> Text:
+        return "action_give_contact"
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = latest_intent(tracker)
+        programme = tracker.get_slot("programme") or tracker.get_slot("recommended_programme")
+        named = [c for value in latest_entity_values(tracker, "contact") for c in api.get_contacts(value)]
+
+        if named:
+            intro, contacts = "Voici les coordonnées demandées :", named
+        elif intent in INTENT_TOPICS:
+            topic, intro = INTENT_TOPICS[intent]
+            contacts = api.contacts_for(topic=topic)
+            if intent == "ask_human" and programme:
+                # The programme's own contact point first: it knows the file best.
+                contacts = api.contacts_for(programme, topic="human")[:1] + contacts
+        elif programme:
+            strand = api.get_strand(programme)
+            intro = f"Pour {strand.short_name} :" if strand else "Vos interlocuteurs :"
+            contacts = api.contacts_for(programme)
+        else:
+            intro = (
+                "Cela dépend de votre projet. Pour le programme CERV (jumelages, réseaux de villes), "
+                "le point de contact national est le CIDEM ; pour monter un jumelage, l'AFCCRE ; "
+                "pour toute question sur l'Europe près de chez vous, un centre Europe Direct :"
+            )
+            contacts = [c for cid in ("cidem", "afccre", "europe_direct") for c in api.get_contacts(cid)]
+
+        contacts = _unique(contacts)[:MAX_CONTACTS]
+        if not contacts:
+            contacts = api.get_contacts("europe_direct")
+        lines = [intro] + ["• " + formatting.contact_text(contact) for contact in contacts]
+        if contacts and contacts[0].sources:
+            lines.append(formatting.source_line(contacts[0].sources))
+        dispatcher.utter_message(text="\n".join(lines))
+        return []

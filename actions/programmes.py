@@ -1,0 +1,68 @@
+"""Answer questions about one programme: what it is, amounts, deadline, eligibility, how to apply."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import formatting
+from actions import common
+from actions.common import KnowledgeAction, latest_intent
+from knowledge import api
+
+TOPICS = {
+    "ask_programme_info": "info",
+    "ask_programme_amount": "amount",
+    "ask_programme_deadline": "deadline",
+    "ask_programme_eligibility": "eligibility",
+    "ask_programme_how_to_apply": "how_to_apply",
+}
+WHICH_PROGRAMME_TEXT = "De quel programme parlez-vous ?"
+PROGRAMME_CHOICES = [
+    ("CERV – Jumelage de villes", "cerv_town_twinning"),
+    ("CERV – Réseaux de villes", "cerv_networks_of_towns"),
+    ("Erasmus+", "erasmus_plus"),
+    ("Mission Villes (Horizon Europe)", "horizon_cities_mission"),
+    ("OFAJ", "ofaj"),
+    ("Fonds citoyen franco-allemand", "fonds_citoyen"),
+]
+
+
+def which_programme_buttons(intent: str) -> List[Dict[str, str]]:
+    """Quick replies that repeat the user's question for each programme."""
+    return [
+        {"title": title, "payload": f'/{intent}{{"programme": "{programme}"}}'}
+        for title, programme in PROGRAMME_CHOICES
+    ]
+
+
+class ActionAnswerProgrammeQuestion(KnowledgeAction):
+    """Answer about the programme named now, or else the one in the conversation's context."""
+
+    def name(self) -> Text:
+        return "action_answer_programme_question"
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        topic = TOPICS.get(latest_intent(tracker), "info")
+        # The programme slot is filled from this message's entity, else kept from earlier turns.
+        strand = api.get_strand(tracker.get_slot("programme") or tracker.get_slot("recommended_programme"))
+        if strand is None:
+            intent = latest_intent(tracker) if latest_intent(tracker) in TOPICS else "ask_programme_info"
+            dispatcher.utter_message(text=WHICH_PROGRAMME_TEXT, buttons=which_programme_buttons(intent))
+            return []
+        day = common.today()
+        text = formatting.programme_answer(
+            strand,
+            topic,
+            next_call=api.next_call(strand.id, today=day),
+            today=day,
+            country_names=lambda code: api.country_name(code) or code,
+            partner_country=tracker.get_slot("country"),
+        )
+        dispatcher.utter_message(text=text)
+        return [SlotSet("programme", strand.id)]

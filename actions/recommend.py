@@ -1,0 +1,113 @@
+"""Recommend the programme that fits the user's project, or ask one clarifying question."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import formatting
+from actions import common
+from actions.common import INTENT_NEEDS, KnowledgeAction, latest_entity_values, latest_intent, profile_from
+from knowledge import api
+from knowledge.views import ExampleView, NeedProfile, Recommendation
+
+CLARIFY_TEXT = (
+    "Pour vous orienter vers le bon programme, quel est votre projet ? "
+    "Vous pouvez aussi me préciser le public (jeunes, habitants, élus…) et le pays de la ville partenaire."
+)
+CLARIFY_BUTTONS = [
+    {"title": "Rencontre entre habitants des villes jumelles", "payload": "/ask_funding_twinning"},
+    {"title": "Échange de jeunes", "payload": "/ask_funding_youth_exchange"},
+    {"title": "Réseau de plusieurs villes", "payload": "/ask_funding_network_of_towns"},
+    {"title": "École, formation, éducation des adultes", "payload": "/ask_funding_education_training"},
+    {"title": "Coopération sur le climat et l'énergie", "payload": "/ask_funding_climate_cities"},
+    {"title": "Projet citoyen franco-allemand", "payload": "/ask_funding_franco_german"},
+]
+# Details of the project that belong to one need; the partner country belongs to the twinning.
+NEED_SPECIFIC_SLOTS = ("audience", "theme", "activity")
+
+
+def _pick_example(examples: List[ExampleView], country: Optional[str]) -> Optional[ExampleView]:
+    """Prefer a current (not predecessor-programme) example, with the user's partner country if any."""
+    if not examples:
+        return None
+
+    def rank(example: ExampleView):
+        return (example.historical_note is not None, country not in example.partner_countries)
+
+    return sorted(examples, key=rank)[0]
+
+
+def _example_for(recommendations: List[Recommendation], country: Optional[str]) -> Optional[ExampleView]:
+    """An example of the recommended strand, else of its programme, else of the next best strand."""
+    best = recommendations[0].strand
+    for key in (best.id, best.programme_id, *(rec.strand.id for rec in recommendations[1:])):
+        example = _pick_example(api.examples_for(key), country)
+        if example is not None:
+            return example
+    return None
+
+
+class ActionRecommendProgramme(KnowledgeAction):
+    """Rank the programmes for the project profile and answer with the best one first."""
+
+    def name(self) -> Text:
+        return "action_recommend_programme"
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = latest_intent(tracker)
+        previous_need = tracker.get_slot("need")
+        need = INTENT_NEEDS.get(intent, previous_need)
+        events: List[Dict[Text, Any]] = []
+
+        profile = profile_from(tracker, need)
+        if need is not None and previous_need is not None and need != previous_need:
+            # A new kind of project: forget the audience/theme/activity of the previous one
+            # unless the user repeats them now.
+            kept = {slot: latest_entity_values(tracker, slot)[:1] for slot in NEED_SPECIFIC_SLOTS}
+            profile = NeedProfile(
+                need=need,
+                country=profile.country,
+                **{slot: (values[0] if values else None) for slot, values in kept.items()},
+            )
+            events += [SlotSet(slot, getattr(profile, slot)) for slot in NEED_SPECIFIC_SLOTS]
+
+        if not any((profile.need, profile.audience, profile.country, profile.theme, profile.activity)):
+            dispatcher.utter_message(text=CLARIFY_TEXT, buttons=CLARIFY_BUTTONS)
+            return events
+
+        day = common.today()
+        recommendations = api.recommend(profile, today=day)
+        if not recommendations:
+            dispatcher.utter_message(
+                text=(
+                    "Je ne trouve pas de programme européen qui corresponde à ce projet. "
+                    "Le réseau Europe Direct peut étudier votre cas : "
+                    "https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR"
+                )
+            )
+            return events + [SlotSet("need", need)]
+
+        best = recommendations[0]
+        strand = best.strand
+        contacts = api.contacts_for(strand.id)
+        example = _example_for(recommendations, profile.country)
+        text = formatting.recommendation_text(
+            best,
+            next_call=api.next_call(strand.id, today=day),
+            example=example,
+            contact=contacts[0] if contacts else None,
+            alternatives=recommendations[1:],
+            today=day,
+        )
+        dispatcher.utter_message(text=text)
+        return events + [
+            SlotSet("need", need),
+            SlotSet("recommended_programme", strand.id),
+            SlotSet("programme", strand.id),
+        ]

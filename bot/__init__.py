@@ -1,0 +1,1 @@
+"""Runtime package of the twinning-funding assistant: settings, training data and run helpers."""

@@ -1,0 +1,54 @@
+"""Every setting of the assistant, read from the environment in this one place.
+
+Local defaults make `make run` work on a fresh machine with no configuration:
+the knowledge base and the tracker store are SQLite files under `var/`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = REPO_ROOT / "var"
+KNOWLEDGE_DATA_DIR = REPO_ROOT / "knowledge" / "data"
+MODEL_PATH = REPO_ROOT / "models" / "assistant.tar.gz"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration; build it with :meth:`from_env`."""
+
+    database_url: str
+    knowledge_data_dir: Path
+    tracker_store_url: str
+    rasa_port: int
+    action_port: int
+    action_endpoint_url: str
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
+        """Read the settings from the environment, falling back to local defaults."""
+        env = os.environ if environ is None else environ
+        action_port = int(env.get("ACTION_PORT") or 5055)
+        return cls(
+            database_url=env.get("DATABASE_URL")
+            or f"sqlite:///{VAR_DIR / 'knowledge.sqlite3'}",
+            knowledge_data_dir=Path(env.get("KNOWLEDGE_DATA_DIR") or KNOWLEDGE_DATA_DIR),
+            tracker_store_url=env.get("TRACKER_STORE_URL")
+            or f"sqlite:///{VAR_DIR / 'tracker.sqlite3'}",
+            rasa_port=int(env.get("RASA_PORT") or 5005),
+            action_port=action_port,
+            action_endpoint_url=env.get("ACTION_ENDPOINT_URL")
+            or f"http://localhost:{action_port}/webhook",
+        )
+
+    def rasa_environment(self) -> Dict[str, str]:
+        """The variables that endpoints.yml expands (Rasa fails on an unset ``${VAR}``)."""
+        return {
+            "ACTION_ENDPOINT_URL": self.action_endpoint_url,
+            "TRACKER_STORE_URL": self.tracker_store_url,
+            "DATABASE_URL": self.database_url,
+        }

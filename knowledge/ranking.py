@@ -1,0 +1,198 @@
+"""Rank strands for a need profile. Pure functions over :class:`~knowledge.views.StrandView`.
+
+The need dominates (weight x 10); the partner country then filters or boosts (the Franco-German
+schemes only exist with Germany); audience, theme and activity matches add small bonuses.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable, List, Mapping, Optional, Tuple, Union
+
+from knowledge.views import CallView, NeedProfile, Recommendation, StrandView
+
+NEED_FACTOR = 10.0
+COUNTRY_MATCH_BONUS = 6.0  # a scheme made for this very country beats a generic one
+COUNTRY_UNCERTAIN_PENALTY = 3.0
+AUDIENCE_BONUS = 3.0
+EXCLUDED_AUDIENCE_PENALTY = 5.0
+THEME_BONUS = 1.0
+ACTIVITY_BONUS = 1.0
+PRIORITY_PENALTY = 0.5  # per priority level below 1
+DEFAULT_LIMIT = 3
+
+NEED_LABELS = {
+    "twinning_meeting": "rencontres entre villes jumelées",
+    "network_of_towns": "réseau de plusieurs villes",
+    "youth_exchange": "échange de jeunes",
+    "education_training": "éducation et formation",
+    "climate_cities": "coopération entre villes pour le climat",
+    "franco_german": "projet citoyen franco-allemand",
+}
+
+_YOUTH_AUDIENCES = {"jeunes", "enfants"}
+_EDUCATION_AUDIENCES = {"scolaires", "enseignants", "adultes", "seniors"}
+_CLIMATE_THEMES = {"climat", "energie", "ville_intelligente"}
+
+
+def infer_need(profile: NeedProfile) -> Tuple[str, Optional[str]]:
+    """Return the need to rank for, and a French reason when it was deduced from the entities.
+
+    Args:
+        profile: the user's profile; ``profile.need`` wins when set.
+
+    Returns:
+        ``(need, reason)``; ``reason`` is None when the need was given.
+    """
+    if profile.need:
+        return profile.need, None
+    if profile.theme in _CLIMATE_THEMES:
+        need, why = "climate_cities", f"thème « {_label(profile.theme)} »"
+    elif profile.activity == "reseau":
+        need, why = "network_of_towns", "activité « réseau »"
+    elif profile.audience in _YOUTH_AUDIENCES:
+        need, why = "youth_exchange", f"public « {profile.audience} »"
+    elif profile.audience in _EDUCATION_AUDIENCES or profile.activity == "formation":
+        need, why = "education_training", "public ou activité de formation"
+    elif profile.country == "DE":
+        need, why = "franco_german", "partenaire en Allemagne"
+    else:
+        need, why = "twinning_meeting", "demande générale"
+    return need, f"Besoin déduit de votre demande ({why}) : {NEED_LABELS[need]}."
+
+
+def rank_strands(
+    strands: Iterable[StrandView],
+    profile: NeedProfile,
+    countries: Optional[Mapping[str, Tuple[str, str]]] = None,
+    today: Optional[Union[date, datetime]] = None,
+    limit: int = DEFAULT_LIMIT,
+) -> List[Recommendation]:
+    """Score the strands for ``profile`` and return the best ones, best first.
+
+    Args:
+        strands: candidate strands.
+        profile: canonical need, audience, country (ISO code), theme, activity.
+        countries: ISO code -> (French name, ``member``/``candidate``/``other``); an unknown
+            country is treated as a non-member.
+        today: when given, a reason about the next deadline is appended.
+        limit: maximum number of recommendations.
+
+    Returns:
+        Up to ``limit`` recommendations; strands that do not serve the need or exclude the
+        country are left out.
+    """
+    need, inferred_reason = infer_need(profile)
+    country = profile.country.upper() if profile.country else None
+    if country is None and need == "franco_german":
+        country = "DE"  # a Franco-German project implies a German partner
+    name, country_status = (countries or {}).get(country, (country, None)) if country else (None, None)
+
+    scored = []
+    for strand in strands:
+        result = _score(strand, need, profile, country, country_status, name)
+        if result is None:
+            continue
+        score, reasons = result
+        if inferred_reason:
+            reasons.insert(0, inferred_reason)
+        if today is not None:
+            reasons.append(_deadline_reason(strand, today))
+        scored.append(Recommendation(strand=strand, score=round(score, 2), reasons=tuple(reasons)))
+
+    # Stable tie-break: main strands first, then the order of programmes.yml.
+    scored.sort(key=lambda rec: (-rec.score, rec.strand.priority))
+    return scored[:limit]
+
+
+def _score(
+    strand: StrandView,
+    need: str,
+    profile: NeedProfile,
+    country: Optional[str],
+    country_status: Optional[str],
+    name: Optional[str],
+) -> Optional[Tuple[float, List[str]]]:
+    weight = strand.need_weight(need)
+    if weight <= 0:
+        return None
+    score = NEED_FACTOR * weight - PRIORITY_PENALTY * (strand.priority - 1)
+    reasons = [
+        f"Répond à votre besoin : {NEED_LABELS[need]}."
+        if weight >= 0.5
+        else f"Peut aussi convenir pour : {NEED_LABELS[need]}."
+    ]
+
+    rule = strand.eligible_countries
+    if rule.rule == "list":
+        # Bilateral schemes (OFAJ, Fonds citoyen) exist only for their country.
+        if country not in rule.countries:
+            return None
+        score += COUNTRY_MATCH_BONUS
+        reasons.append(f"Dispositif dédié aux partenariats avec ce pays ({name}).")
+    elif rule.rule == "eu_and_associated" and country:
+        if country_status == "member":
+            reasons.append(f"Pays membre de l'UE ({name}) : partenaire éligible.")
+        elif country in rule.countries:
+            reasons.append(f"Pays associé au programme ({name}) : partenaire éligible.")
+        elif rule.verified:
+            return None
+        else:
+            score -= COUNTRY_UNCERTAIN_PENALTY
+            reasons.append(
+                f"Éligibilité d'un partenaire de ce pays ({name}) à vérifier : hors UE, seuls "
+                "les pays associés au programme sont admis."
+            )
+
+    if profile.audience:
+        if profile.audience in strand.excluded_audiences:
+            score -= EXCLUDED_AUDIENCE_PENALTY
+            reasons.append(f"Les projets réservés au public « {profile.audience} » n'en relèvent pas.")
+        elif profile.audience in strand.audiences:
+            score += AUDIENCE_BONUS
+            reasons.append(f"Adapté au public « {profile.audience} ».")
+    if profile.theme and profile.theme in strand.themes:
+        score += THEME_BONUS
+        reasons.append(f"Thème couvert : {_label(profile.theme)}.")
+    if profile.activity and profile.activity in strand.activities:
+        score += ACTIVITY_BONUS
+        reasons.append(f"Activité prévue : {_label(profile.activity)}.")
+    return score, reasons
+
+
+def next_call(calls: Iterable[CallView], today: Union[date, datetime]) -> Optional[CallView]:
+    """Return the call with the earliest deadline on or after ``today``, or None.
+
+    Args:
+        calls: calls of one strand.
+        today: a date (a deadline on that day still counts) or an aware datetime.
+    """
+    upcoming = [
+        call
+        for call in calls
+        if call.deadline is not None and _not_past(call.deadline, today)
+    ]
+    return min(upcoming, key=lambda call: call.deadline, default=None)
+
+
+def _not_past(deadline: datetime, today: Union[date, datetime]) -> bool:
+    if isinstance(today, datetime):
+        if today.tzinfo is None:
+            today = today.replace(tzinfo=deadline.tzinfo)
+        return deadline >= today
+    return deadline.date() >= today
+
+
+def _deadline_reason(strand: StrandView, today: Union[date, datetime]) -> str:
+    if strand.rolling:
+        return "Dépôt possible toute l'année."
+    call = next_call(strand.calls, today)
+    if call is None:
+        return "Pas de date limite à venir connue : voir le calendrier habituel."
+    suffix = "" if call.verified else " (à confirmer)"
+    return f"Prochaine date limite : {call.deadline:%d/%m/%Y}{suffix}."
+
+
+def _label(value: str) -> str:
+    return value.replace("_", " ")
+

@@ -1,0 +1,349 @@
+"""Pydantic (v1) models describing the YAML files in ``knowledge/data/``.
+
+Each model validates one file section; the loader turns pydantic's error locations into
+``file.yml: programmes[0].strands[1].calls[0].deadline: ...`` messages. Cross-file checks
+(unknown ids, duplicates) live in :mod:`knowledge.loader`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Dict, List, Optional
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, StrictBool, validator
+
+from knowledge import vocabulary as voc
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+
+
+class IsoDate(date):
+    """A ``YYYY-MM-DD`` date; YAML dates are kept as strings by the loader and parsed here."""
+
+    @classmethod
+    def __get_validators__(cls):
+        yield cls.validate
+
+    @classmethod
+    def validate(cls, value: object) -> date:
+        """Parse an ISO date, with an error message a data editor understands."""
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(f"invalid date '{value}' (expected YYYY-MM-DD)") from None
+
+
+def _check_id(value: str) -> str:
+    if not _ID_RE.match(value):
+        raise ValueError(f"invalid id '{value}' (expected lower_snake_case, e.g. 'cerv_town_twinning')")
+    return value
+
+
+def _check_url(value: str) -> str:
+    if not value.startswith(("https://", "http://")):
+        raise ValueError(f"invalid url '{value}' (expected http:// or https://)")
+    return value
+
+
+def _check_vocabulary(values: List[str], allowed: tuple, what: str) -> List[str]:
+    for value in values:
+        if value not in allowed:
+            raise ValueError(f"unknown {what} '{value}' (allowed: {', '.join(allowed)})")
+    if len(set(values)) != len(values):
+        raise ValueError(f"duplicate {what} in list")
+    return values
+
+
+class _Model(BaseModel):
+    class Config:
+        extra = "forbid"  # a misspelt key is an error, not silently ignored
+        anystr_strip_whitespace = True
+        min_anystr_length = 1
+
+
+class Source(_Model):
+    """Where a fact comes from and when we checked it."""
+
+    url: str
+    checked_on: IsoDate
+    published: Optional[str] = None  # the source's own date, as precise as known ("2024", "~2025")
+    third_party: StrictBool = False  # aggregator/blog only: indicative
+    title: Optional[str] = None
+
+    _url = validator("url", allow_reuse=True)(_check_url)
+
+
+class _Sourced(_Model):
+    verified: StrictBool
+    sources: List[Source]
+
+    @validator("sources")
+    def _at_least_one_source(cls, value: List[Source]) -> List[Source]:
+        if not value:
+            raise ValueError("at least one source is required")
+        return value
+
+
+class Rule(_Sourced):
+    """One eligibility rule, e.g. the minimum number of participants."""
+
+    key: str
+    text: str
+    value: Optional[float] = None
+    unit: Optional[str] = None
+    call_year: Optional[int] = None
+
+    _key = validator("key", allow_reuse=True)(_check_id)
+
+
+class Amount(_Sourced):
+    """An amount or grant range; ``min_eur``/``max_eur`` only when a source gives them."""
+
+    text: str
+    min_eur: Optional[int] = None
+    max_eur: Optional[int] = None
+    call_year: Optional[int] = None
+
+    @validator("max_eur")
+    def _range(cls, value: Optional[int], values: dict) -> Optional[int]:
+        low = values.get("min_eur")
+        if value is not None and low is not None and value < low:
+            raise ValueError(f"max_eur {value} is lower than min_eur {low}")
+        return value
+
+
+class Call(_Sourced):
+    """One call for proposals (or submission round), with its year."""
+
+    id: str
+    year: int
+    opening: Optional[IsoDate] = None
+    deadline: Optional[IsoDate] = None
+    deadline_time: Optional[str] = None  # HH:MM local time; None when the source gives no hour
+    timezone: str = "Europe/Brussels"
+    deadline_text: str
+    note: Optional[str] = None
+
+    @validator("deadline_time")
+    def _time(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not _TIME_RE.match(value):
+            raise ValueError(f"invalid time '{value}' (expected HH:MM)")
+        return value
+
+    @validator("timezone")
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone '{value}' (e.g. 'Europe/Brussels')") from None
+        return value
+
+    @validator("deadline")
+    def _after_opening(cls, value: Optional[date], values: dict) -> Optional[date]:
+        opening = values.get("opening")
+        if value is not None and opening is not None and value < opening:
+            raise ValueError(f"deadline {value} is before opening {opening}")
+        return value
+
+
+class CountryRule(_Sourced):
+    """Which partner countries a strand accepts (see ``vocabulary.COUNTRY_RULES``)."""
+
+    rule: str
+    countries: List[str] = []
+    note: Optional[str] = None
+
+    @validator("rule")
+    def _rule(cls, value: str) -> str:
+        _check_vocabulary([value], voc.COUNTRY_RULES, "country rule")
+        return value
+
+    @validator("countries", each_item=True)
+    def _code(cls, value: str) -> str:
+        if not _COUNTRY_RE.match(value):
+            raise ValueError(f"invalid country code '{value}' (expected ISO alpha-2, e.g. 'DE')")
+        return value
+
+
+class Strand(_Sourced):
+    """A fundable action of a programme; what the assistant recommends."""
+
+    id: str
+    name_fr: str
+    short_name: str
+    priority: int = 1  # 1 = main answer, 3 = never the first answer
+    summary: str
+    funds: str
+    who_can_apply: str
+    how_to_apply: str
+    official_url: str
+    usual_pattern: str
+    rolling: StrictBool = False  # applications accepted all year
+    needs: Dict[str, float]
+    audiences: List[str] = []
+    excluded_audiences: List[str] = []
+    themes: List[str] = []
+    activities: List[str] = []
+    eligible_countries: CountryRule
+    rules: List[Rule] = []
+    amounts: List[Amount] = []
+    calls: List[Call] = []
+    contact_ids: List[str] = []
+    example_ids: List[str] = []
+
+    _id = validator("id", allow_reuse=True)(_check_id)
+
+    _url = validator("official_url", allow_reuse=True)(_check_url)
+
+    @validator("needs")
+    def _needs(cls, value: Dict[str, float]) -> Dict[str, float]:
+        _check_vocabulary(list(value), voc.NEEDS, "need")
+        for need, weight in value.items():
+            if not 0 < weight <= 1:
+                raise ValueError(f"weight of need '{need}' must be in ]0, 1], got {weight}")
+        return value
+
+    @validator("audiences", "excluded_audiences")
+    def _audiences(cls, value: List[str]) -> List[str]:
+        return _check_vocabulary(value, voc.AUDIENCES, "audience")
+
+    @validator("themes")
+    def _themes(cls, value: List[str]) -> List[str]:
+        return _check_vocabulary(value, voc.THEMES, "theme")
+
+    @validator("activities")
+    def _activities(cls, value: List[str]) -> List[str]:
+        return _check_vocabulary(value, voc.ACTIVITIES, "activity")
+
+
+class Programme(_Sourced):
+    """A funding programme or scheme grouping strands."""
+
+    id: str
+    name_fr: str
+    short_name: str
+    summary: str
+    managing_body: Optional[str] = None
+    official_url: str
+    default_strand: str
+    strands: List[Strand]
+
+    _id = validator("id", allow_reuse=True)(_check_id)
+    _url = validator("official_url", allow_reuse=True)(_check_url)
+
+    @validator("strands")
+    def _not_empty(cls, value: List[Strand]) -> List[Strand]:
+        if not value:
+            raise ValueError("a programme needs at least one strand")
+        return value
+
+
+class ContactDetail(_Sourced):
+    """One way to reach a contact (web site, email, phone, postal address)."""
+
+    kind: str
+    value: str
+    note: Optional[str] = None
+
+    @validator("kind")
+    def _kind(cls, value: str) -> str:
+        _check_vocabulary([value], voc.CONTACT_DETAIL_KINDS, "contact detail kind")
+        return value
+
+
+class Contact(_Sourced):
+    """An organisation that advises communes."""
+
+    id: str
+    name: str
+    short_name: str
+    role: str
+    topics: List[str]
+    aliases: List[str] = []  # NLU `contact` entity values that point here (e.g. agence_erasmus)
+    details: List[ContactDetail] = []
+
+    _id = validator("id", allow_reuse=True)(_check_id)
+
+    @validator("topics")
+    def _topics(cls, value: List[str]) -> List[str]:
+        return _check_vocabulary(value, voc.CONTACT_TOPICS, "topic")
+
+
+class Example(_Sourced):
+    """A real project a commune ran with a strand."""
+
+    id: str
+    strand_id: str
+    commune: str
+    partner_countries: List[str] = []
+    year: Optional[int] = None
+    period: Optional[str] = None  # when a single year does not fit, e.g. "2012-2022"
+    title: str
+    description: str
+    amount_eur: Optional[int] = None
+    historical_note: Optional[str] = None  # e.g. funded by the predecessor programme
+
+    _id = validator("id", allow_reuse=True)(_check_id)
+
+
+class Fact(_Sourced):
+    """A national key figure or a general statement about twinning."""
+
+    id: str
+    topic: str
+    text: str
+    note: Optional[str] = None
+
+    _id = validator("id", allow_reuse=True)(_check_id)
+
+    @validator("topic")
+    def _topic(cls, value: str) -> str:
+        _check_vocabulary([value], voc.FACT_TOPICS, "fact topic")
+        return value
+
+
+class Country(_Model):
+    """A country the assistant knows by ISO code."""
+
+    code: str
+    name_fr: str
+    status: str
+    note: Optional[str] = None
+
+    @validator("code")
+    def _code(cls, value: str) -> str:
+        if not _COUNTRY_RE.match(value):
+            raise ValueError(f"invalid country code '{value}' (expected ISO alpha-2, e.g. 'DE')")
+        return value
+
+    @validator("status")
+    def _status(cls, value: str) -> str:
+        _check_vocabulary([value], voc.COUNTRY_STATUSES, "country status")
+        return value
+
+
+class ProgrammesFile(_Model):
+    programmes: List[Programme]
+
+
+class ContactsFile(_Model):
+    contacts: List[Contact]
+
+
+class ExamplesFile(_Model):
+    examples: List[Example]
+
+
+class FiguresFile(_Model):
+    facts: List[Fact]
+
+
+class CountriesFile(_Sourced):
+    note: Optional[str] = None
+    countries: List[Country]

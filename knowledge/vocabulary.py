@@ -1,0 +1,85 @@
+"""Closed vocabularies shared by the YAML data, the ranking and the NLU (see docs/design.md)."""
+
+from __future__ import annotations
+
+NEEDS = (
+    "twinning_meeting",
+    "network_of_towns",
+    "youth_exchange",
+    "education_training",
+    "climate_cities",
+    "franco_german",
+)
+
+AUDIENCES = (
+    "jeunes",
+    "scolaires",
+    "enfants",
+    "citoyens",
+    "elus",
+    "agents",
+    "seniors",
+    "benevoles",
+    "enseignants",
+    "adultes",
+    "associations",
+)
+
+THEMES = (
+    "climat",
+    "environnement",
+    "energie",
+    "ville_intelligente",
+    "mobilite",
+    "inclusion",
+    "memoire",
+    "culture",
+    "patrimoine",
+    "valeurs_europeennes",
+    "democratie",
+    "egalite",
+    "solidarite",
+    "sport",
+    "education",
+    "numerique",
+    "sante",
+    "intergenerationnel",
+)
+
+ACTIVITIES = (
+    "echange",
+    "rencontre",
+    "atelier",
+    "formation",
+    "reseau",
+    "conference",
+    "visite",
+    "festival",
+    "mobilite",
+)
+
+# Topics a contact can help with; actions ask for contacts by topic.
+CONTACT_TOPICS = (
+    "cerv_help",
+    "twinning_setup",
+    "partner_search",
+    "eu_info",
+    "human",
+    "erasmus_help",
+    "ofaj_help",
+    "fonds_citoyen_help",
+    "horizon_help",
+)
+
+CONTACT_DETAIL_KINDS = ("url", "email", "phone", "address")
+
+COUNTRY_STATUSES = ("member", "candidate", "other")
+
+# How a strand restricts the partner country.
+COUNTRY_RULES = (
+    "eu_and_associated",  # EU members, plus the listed associated countries
+    "list",  # only the listed countries (e.g. DE for the Franco-German schemes)
+    "any",  # the partner country does not matter
+)
+
+FACT_TOPICS = ("key_figure", "twinning_definition", "twinning_benefit")

@@ -1,0 +1,93 @@
+"""Contacts, examples, what a twinning is and the figures; and a knowledge base that is down."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.contacts import ActionGiveContact
+from actions.twinning import ActionExplainTwinning, ActionGiveExample, ActionGiveKeyFigures
+from tests.answers import contacts_in_order, programmes_in_order
+
+
+@pytest.mark.parametrize(
+    "intent, slots, entities, expected_first",
+    [
+        ("ask_contact", {"programme": "cerv_town_twinning"}, [], "cidem"),
+        ("ask_contact", {"programme": "ofaj_youth_meetings"}, [], "ofaj"),
+        ("ask_contact", {"programme": "fonds_citoyen_projects"}, [], "fonds_citoyen"),
+        ("ask_contact", {}, [], "cidem"),
+        ("ask_contact", {}, [{"entity": "contact", "value": "afccre"}], "afccre"),
+        ("ask_twinning_setup", {}, [], "afccre"),
+        ("ask_twinning_setup", {"programme": "cerv_town_twinning"}, [], "afccre"),
+        ("ask_europe_direct", {}, [], "europe_direct"),
+        ("ask_human", {"programme": "cerv_town_twinning"}, [], "cidem"),
+    ],
+)
+async def test_gives_the_right_contact_first(make_tracker, dispatcher, intent, slots, entities, expected_first):
+    await ActionGiveContact().run(dispatcher, make_tracker(intent, slots=slots, entities=entities), {})
+
+    text = dispatcher.messages[0]["text"]
+    # The intro may name the contact; the first listed contact is the one to call.
+    first_listed = text.split("\n• ", 1)[1]
+    assert contacts_in_order(first_listed)[0] == expected_first
+
+
+async def test_human_hand_over_says_it_is_a_bot_and_lists_people(make_tracker, dispatcher):
+    await ActionGiveContact().run(dispatcher, make_tracker("ask_human"), {})
+
+    text = dispatcher.messages[0]["text"]
+    assert "assistant automatique" in text
+    assert text.count("\n• ") >= 2
+
+
+@pytest.mark.parametrize(
+    "slots, expected",
+    [
+        ({}, "St-Yrieix"),
+        ({"programme": "cerv_town_twinning"}, "8 455 €"),
+        ({"programme": "fonds_citoyen_projects"}, "Mirecourt"),
+        ({"programme": "erasmus_youth_exchanges"}, "Coëvrons"),
+        ({"programme": "horizon_twin_cities"}, "Courcy"),
+    ],
+)
+async def test_gives_a_real_sourced_example(make_tracker, dispatcher, slots, expected):
+    await ActionGiveExample().run(dispatcher, make_tracker("ask_example", slots=slots), {})
+
+    text = dispatcher.messages[0]["text"]
+    assert expected in text
+    assert "Source : http" in text
+
+
+async def test_explains_twinning_with_its_source(make_tracker, dispatcher):
+    await ActionExplainTwinning().run(dispatcher, make_tracker("ask_what_is_twinning"), {})
+
+    text = dispatcher.messages[0]["text"]
+    assert "jumelage" in text.lower() and "Source : http" in text
+    assert programmes_in_order(text) == []
+
+
+async def test_key_figures_give_the_national_count(make_tracker, dispatcher):
+    await ActionGiveKeyFigures().run(dispatcher, make_tracker("ask_twinning_figures"), {})
+
+    assert "4 500" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "action, intent",
+    [
+        (ActionGiveContact(), "ask_contact"),
+        (ActionGiveExample(), "ask_example"),
+        (ActionGiveKeyFigures(), "ask_twinning_figures"),
+    ],
+)
+async def test_knowledge_base_down_gets_an_apology_and_a_human_contact(
+    make_tracker, dispatcher, monkeypatch, tmp_path, action, intent
+):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/knowledge.sqlite3")
+
+    events = await action.run(dispatcher, make_tracker(intent), {})
+
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith("Désolé")
+    assert "Europe Direct" in text
+    assert events == []

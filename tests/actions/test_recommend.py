@@ -1,0 +1,111 @@
+"""action_recommend_programme: the right programme first, with figures, example, contact and source."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from actions.recommend import ActionRecommendProgramme
+from tests.answers import contacts_in_order, programme_of, programmes_in_order
+
+
+def slot_events(events):
+    return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+
+
+@pytest.mark.parametrize(
+    "intent, entities, expected_strand, expected_contact",
+    [
+        ("ask_funding_twinning", [], "cerv_town_twinning", "cidem"),
+        ("ask_funding_twinning", [{"entity": "country", "value": "PL"}], "cerv_town_twinning", "cidem"),
+        ("ask_funding_network_of_towns", [], "cerv_networks_of_towns", "cidem"),
+        ("ask_funding_youth_exchange", [{"entity": "country", "value": "IT"}], "erasmus_youth_exchanges", None),
+        ("ask_funding_youth_exchange", [{"entity": "country", "value": "DE"}], "ofaj_youth_meetings", "ofaj"),
+        ("ask_funding_education_training", [{"entity": "audience", "value": "seniors"}], "erasmus_adult_education_mobility", None),
+        ("ask_funding_climate_cities", [], "horizon_twin_cities", None),
+        ("ask_funding_franco_german", [], "fonds_citoyen_projects", "fonds_citoyen"),
+        ("ask_funding_franco_german", [{"entity": "audience", "value": "jeunes"}], "ofaj_youth_meetings", "ofaj"),
+        ("inform", [{"entity": "theme", "value": "climat"}], "horizon_twin_cities", None),
+    ],
+)
+async def test_recommends_the_fitting_programme_first(
+    make_tracker, dispatcher, clock, intent, entities, expected_strand, expected_contact
+):
+    events = await ActionRecommendProgramme().run(dispatcher, make_tracker(intent, entities=entities), {})
+
+    text = dispatcher.messages[0]["text"]
+    assert programmes_in_order(text)[0] == programme_of(expected_strand)
+    assert slot_events(events)["recommended_programme"] == expected_strand
+    assert slot_events(events)["programme"] == expected_strand
+    # A recommendation always carries an example, a contact point and a source with its date.
+    assert re.search(r"^Exemple( \(.+\))? : ", text, re.MULTILINE)
+    assert "Contact :" in text
+    assert "Source : http" in text and "vérifiée le" in text
+    if expected_contact:
+        assert expected_contact in contacts_in_order(text.split("Contact :", 1)[1])
+
+
+@pytest.mark.parametrize("country", ["PL", "IT", "ES", "GB", "UA", "RO"])
+@pytest.mark.parametrize("intent", ["ask_funding_youth_exchange", "ask_funding_twinning", "ask_funding_franco_german"])
+async def test_never_offers_german_schemes_for_another_country(make_tracker, dispatcher, clock, intent, country):
+    tracker = make_tracker(intent, entities=[{"entity": "country", "value": country}])
+
+    await ActionRecommendProgramme().run(dispatcher, tracker, {})
+
+    text = dispatcher.messages[0]["text"]
+    assert programmes_in_order(text)[0] not in {"ofaj", "fonds_citoyen"}
+
+
+async def test_vague_request_gets_one_question_with_quick_replies(make_tracker, dispatcher):
+    events = await ActionRecommendProgramme().run(dispatcher, make_tracker("ask_funding"), {})
+
+    message = dispatcher.messages[0]
+    assert "?" in message["text"]
+    assert programmes_in_order(message["text"]) == []
+    payloads = [button["payload"] for button in message["buttons"]]
+    assert "/ask_funding_youth_exchange" in payloads and "/ask_funding_twinning" in payloads
+    assert events == []
+
+
+async def test_follow_up_country_reranks_with_the_kept_need(make_tracker, dispatcher, clock):
+    # "et pour l'Allemagne ?" after a youth exchange recommendation for Italy.
+    tracker = make_tracker(
+        "inform",
+        slots={"need": "youth_exchange", "country": "IT", "recommended_programme": "erasmus_youth_exchanges"},
+        entities=[{"entity": "country", "value": "DE"}],
+    )
+
+    events = await ActionRecommendProgramme().run(dispatcher, tracker, {})
+
+    assert slot_events(events)["recommended_programme"] == "ofaj_youth_meetings"
+    assert slot_events(events)["need"] == "youth_exchange"
+
+
+async def test_a_new_kind_of_project_forgets_the_previous_audience(make_tracker, dispatcher, clock):
+    tracker = make_tracker(
+        "ask_funding_climate_cities",
+        slots={"need": "youth_exchange", "audience": "jeunes", "country": "DE"},
+    )
+
+    events = await ActionRecommendProgramme().run(dispatcher, tracker, {})
+
+    slots = slot_events(events)
+    assert slots["audience"] is None
+    assert slots["recommended_programme"] == "horizon_twin_cities"
+
+
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        (date(2026, 9, 1), "23 septembre 2026"),
+        (date(2026, 11, 26), "clos depuis le 23 septembre 2026"),
+    ],
+)
+async def test_deadline_in_the_recommendation_depends_on_today(make_tracker, dispatcher, clock, today, expected):
+    clock(today)
+
+    await ActionRecommendProgramme().run(dispatcher, make_tracker("ask_funding_twinning"), {})
+
+    assert expected in dispatcher.messages[0]["text"]

@@ -1,0 +1,61 @@
+"""How a person recognises programmes and contacts in an answer (shared by the tests)."""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List
+
+PROGRAMME_PATTERNS: Dict[str, str] = {
+    "cerv": r"\bCERV\b",
+    "erasmus_plus": r"Erasmus\+",
+    "horizon_cities_mission": r"Mission Villes|Horizon Europe",
+    "ofaj": r"\bOFAJ\b",
+    "fonds_citoyen": r"Fonds citoyen",
+    "european_solidarity_corps": r"Corps européen de solidarité",
+    "interreg": r"\bInterreg\b",
+}
+CONTACT_PATTERNS: Dict[str, str] = {
+    "cidem": r"\bCIDEM\b",
+    "afccre": r"\bAFCCRE\b",
+    "europe_direct": r"Europe Direct|EUROPE DIRECT",
+    "commission_representation": r"Représentation",
+    "agence_erasmus_education_formation": r"Agence Erasmus\+ France\s*/\s*Éducation",
+    "agence_erasmus_jeunesse_sport": r"Agence Erasmus\+ France Jeunesse",
+    "ofaj": r"\bOFAJ\b",
+    "fafa": r"\bFAFA\b",
+    "fonds_citoyen": r"Fonds citoyen",
+    "netzerocities": r"NetZeroCities",
+    "eacea": r"\bEACEA\b",
+}
+STRAND_PROGRAMME = {
+    "cerv_town_twinning": "cerv",
+    "cerv_networks_of_towns": "cerv",
+    "horizon_twin_cities": "horizon_cities_mission",
+    "ofaj_youth_meetings": "ofaj",
+    "fonds_citoyen_projects": "fonds_citoyen",
+}
+
+
+def programme_of(strand: str) -> str:
+    """The programme id of a strand id."""
+    return STRAND_PROGRAMME.get(strand) or ("erasmus_plus" if strand.startswith("erasmus") else strand)
+
+
+def programmes_in_order(text: str) -> List[str]:
+    """Programmes named in the text, in the order a reader meets them."""
+    found = []
+    for programme, pattern in PROGRAMME_PATTERNS.items():
+        match = re.search(pattern, text)
+        if match:
+            found.append((match.start(), programme))
+    return [programme for _, programme in sorted(found)]
+
+
+def contacts_in_order(text: str) -> List[str]:
+    """Contacts named in the text, in the order a reader meets them."""
+    found = []
+    for contact, pattern in CONTACT_PATTERNS.items():
+        match = re.search(pattern, text)
+        if match:
+            found.append((match.start(), contact))
+    return [contact for _, contact in sorted(found)]

@@ -1,0 +1,150 @@
+"""Ranking expectations: the first recommendation for typical profiles."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from knowledge import api
+from knowledge.api import NeedProfile
+from knowledge.ranking import infer_need, rank_strands
+
+BILATERAL = {"ofaj_youth_meetings", "fonds_citoyen_projects"}
+NEEDS = [None, "twinning_meeting", "network_of_towns", "youth_exchange", "education_training", "climate_cities", "franco_german"]
+TODAY = date(2026, 11, 26)
+
+FIRST = [
+    # need, audience, country, theme, activity -> acceptable first strands
+    (("twinning_meeting", None, None, None, None), {"cerv_town_twinning"}),
+    (("twinning_meeting", None, "PL", None, None), {"cerv_town_twinning"}),
+    (("twinning_meeting", None, "IT", "culture", None), {"cerv_town_twinning"}),
+    (("twinning_meeting", "elus", None, None, None), {"cerv_town_twinning"}),
+    (("twinning_meeting", None, "UA", None, None), {"cerv_town_twinning"}),
+    (("twinning_meeting", None, "DE", None, None), {"fonds_citoyen_projects"}),
+    (("twinning_meeting", "citoyens", "DE", "memoire", None), {"fonds_citoyen_projects"}),
+    (("twinning_meeting", "jeunes", "DE", None, None), {"ofaj_youth_meetings"}),
+    (("twinning_meeting", "scolaires", "DE", None, None), {"ofaj_youth_meetings"}),
+    (("network_of_towns", None, None, None, None), {"cerv_networks_of_towns"}),
+    (("network_of_towns", None, "DE", None, None), {"cerv_networks_of_towns"}),
+    (("network_of_towns", "benevoles", "DE", None, None), {"cerv_networks_of_towns"}),
+    (("network_of_towns", None, None, "climat", None), {"cerv_networks_of_towns"}),
+    (("youth_exchange", None, None, None, None), {"erasmus_youth_exchanges"}),
+    (("youth_exchange", "jeunes", "ES", None, None), {"erasmus_youth_exchanges"}),
+    (("youth_exchange", None, "DE", None, None), {"ofaj_youth_meetings"}),
+    (("youth_exchange", "jeunes", "DE", "sport", None), {"ofaj_youth_meetings"}),
+    (("education_training", None, None, None, None), {"erasmus_small_scale_partnerships"}),
+    (("education_training", "seniors", None, None, None), {"erasmus_adult_education_mobility"}),
+    (("education_training", "adultes", "IT", None, None), {"erasmus_adult_education_mobility"}),
+    (("education_training", "jeunes", None, None, None), {"erasmus_youth_participation", "erasmus_youth_exchanges"}),
+    (("education_training", "jeunes", "DE", None, None), {"erasmus_youth_participation", "erasmus_youth_exchanges"}),
+    (("education_training", "scolaires", None, None, None), {"erasmus_small_scale_partnerships"}),
+    (("education_training", "scolaires", "DE", None, None), {"erasmus_small_scale_partnerships"}),
+    (("education_training", "enseignants", None, None, None), {"erasmus_small_scale_partnerships"}),
+    (("education_training", "agents", None, None, "formation"), {"erasmus_small_scale_partnerships"}),
+    (("education_training", "benevoles", None, None, None), {"erasmus_small_scale_partnerships"}),
+    (("education_training", "seniors", "DE", None, None), {"erasmus_adult_education_mobility"}),
+    (("climate_cities", None, None, None, None), {"horizon_twin_cities"}),
+    (("climate_cities", None, "DE", None, None), {"horizon_twin_cities"}),
+    (("climate_cities", "elus", None, "energie", None), {"horizon_twin_cities"}),
+    (("franco_german", None, None, None, None), {"fonds_citoyen_projects"}),
+    (("franco_german", None, "DE", "culture", None), {"fonds_citoyen_projects"}),
+    (("franco_german", "jeunes", None, None, None), {"ofaj_youth_meetings"}),
+    (("franco_german", "scolaires", "DE", None, None), {"ofaj_youth_meetings"}),
+    (("franco_german", "enfants", None, None, None), {"ofaj_youth_meetings"}),
+    # No need: inferred from the entities.
+    ((None, "jeunes", None, None, None), {"erasmus_youth_exchanges"}),
+    ((None, "jeunes", "DE", None, None), {"ofaj_youth_meetings"}),
+    ((None, None, None, "climat", None), {"horizon_twin_cities"}),
+    ((None, None, None, "energie", None), {"horizon_twin_cities"}),
+    ((None, None, None, None, "reseau"), {"cerv_networks_of_towns"}),
+    ((None, None, "DE", None, None), {"fonds_citoyen_projects"}),
+    ((None, None, None, None, None), {"cerv_town_twinning"}),
+    ((None, None, "PL", None, None), {"cerv_town_twinning"}),
+    ((None, None, "GB", None, None), {"cerv_town_twinning"}),
+    ((None, "seniors", None, None, None), {"erasmus_adult_education_mobility"}),
+]
+
+
+@pytest.mark.parametrize("fields, expected", FIRST, ids=lambda v: "-".join(str(x) for x in v) if isinstance(v, tuple) else None)
+def test_first_recommendation(knowledge_url: str, fields: tuple, expected: set) -> None:
+    recommendations = api.recommend(NeedProfile(*fields), today=TODAY, url=knowledge_url)
+    assert recommendations, "at least one recommendation expected"
+    assert recommendations[0].strand.id in expected
+    assert len(recommendations) <= 3
+
+
+@pytest.mark.parametrize(
+    "fields, second",
+    [
+        (("twinning_meeting", None, "DE", None, None), "cerv_town_twinning"),
+        (("youth_exchange", None, "DE", None, None), "erasmus_youth_exchanges"),
+        (("franco_german", "jeunes", None, None, None), "fonds_citoyen_projects"),
+    ],
+)
+def test_second_recommendation(knowledge_url: str, fields: tuple, second: str) -> None:
+    recommendations = api.recommend(NeedProfile(*fields), today=TODAY, url=knowledge_url)
+    assert recommendations[1].strand.id == second
+
+
+def test_bilateral_schemes_only_for_germany(knowledge_url: str) -> None:
+    strands = api.list_strands(url=knowledge_url)
+    codes = [code for code in _all_country_codes(knowledge_url) if code != "DE"] + ["ZZ"]
+    for code in codes:
+        for need in NEEDS:
+            for audience in (None, "jeunes", "citoyens"):
+                profile = NeedProfile(need=need, audience=audience, country=code)
+                ids = {rec.strand.id for rec in rank_strands(strands, profile, limit=20)}
+                assert not ids & BILATERAL, (profile, ids)
+    for need in NEEDS:
+        if need != "franco_german":
+            ids = {rec.strand.id for rec in rank_strands(strands, NeedProfile(need=need), limit=20)}
+            assert not ids & BILATERAL, need
+
+
+def test_reasons_are_french_and_mention_deadline(knowledge_url: str) -> None:
+    first = api.recommend(NeedProfile("twinning_meeting", country="PL"), today=date(2026, 5, 1), url=knowledge_url)[0]
+    assert "Répond à votre besoin : rencontres entre villes jumelées." in first.reasons
+    assert "Pays membre de l'UE (Pologne) : partenaire éligible." in first.reasons
+    assert "Prochaine date limite : 23/09/2026." in first.reasons
+
+
+def test_uncertain_country_is_flagged(knowledge_url: str) -> None:
+    first = api.recommend(NeedProfile("twinning_meeting", country="GB"), url=knowledge_url)[0]
+    assert any("à vérifier" in reason for reason in first.reasons)
+
+
+def test_verified_country_list_excludes_or_admits(knowledge_url: str) -> None:
+    strand = api.get_strand("cerv_town_twinning", url=knowledge_url)
+    closed = replace(strand, eligible_countries=replace(strand.eligible_countries, verified=True))
+    profile = NeedProfile("twinning_meeting", country="GB")
+    assert rank_strands([closed], profile) == []
+    opened = replace(closed, eligible_countries=replace(closed.eligible_countries, countries=("GB",)))
+    (rec,) = rank_strands([opened], profile, countries={"GB": ("Royaume-Uni", "other")})
+    assert "Pays associé au programme (Royaume-Uni) : partenaire éligible." in rec.reasons
+
+
+@pytest.mark.parametrize(
+    "profile, need",
+    [
+        (NeedProfile(need="youth_exchange", theme="climat"), "youth_exchange"),
+        (NeedProfile(theme="ville_intelligente"), "climate_cities"),
+        (NeedProfile(audience="enfants"), "youth_exchange"),
+        (NeedProfile(activity="formation"), "education_training"),
+        (NeedProfile(country="DE"), "franco_german"),
+        (NeedProfile(country="IT"), "twinning_meeting"),
+    ],
+)
+def test_infer_need(profile: NeedProfile, need: str) -> None:
+    assert infer_need(profile)[0] == need
+
+
+def _all_country_codes(url: str) -> list:
+    from sqlalchemy import select
+
+    from knowledge import models
+    from knowledge.db import session_scope
+
+    with session_scope(url) as session:
+        return list(session.scalars(select(models.Country.code)))
