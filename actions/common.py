@@ -39,6 +39,35 @@ KNOWLEDGE_DOWN = (
 )
 
 
+# National schemes are outside the assistant's scope (see bot/tools/vocabulary.yml).
+NATIONAL_SCHEMES = {
+    "fonds_vert": "le Fonds vert",
+    "detr": "la DETR",
+    "dsil": "la DSIL",
+    "dsid": "la DSID",
+    "fnadt": "le FNADT",
+    "anct": "l'ANCT",
+    "ademe": "l'ADEME",
+    "caf": "la CAF",
+    "petites_villes_de_demain": "Petites villes de demain",
+    "action_coeur_de_ville": "Action cœur de ville",
+}
+
+
+def national_scheme_reply(tracker: Tracker) -> Optional[str]:
+    """The answer to a question about a French national scheme (and no European programme), if any."""
+    schemes = latest_entity_values(tracker, "national_scheme")
+    if not schemes or latest_entity_values(tracker, "programme"):
+        return None
+    name = NATIONAL_SCHEMES.get(schemes[0], schemes[0])
+    return (
+        f"{name[0].upper()}{name[1:]} est un dispositif national : il sort de mon champ. "
+        "Pour les aides de l'État aux communes, adressez-vous à votre préfecture ou à votre "
+        "sous-préfecture. Je peux en revanche vous orienter vers les financements européens "
+        "d'un projet de jumelage : décrivez-moi ce projet."
+    )
+
+
 def today() -> date:
     """Today's date in France (tests replace this function to fix the clock)."""
     return datetime.now(PARIS).date()

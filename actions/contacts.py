@@ -46,14 +46,16 @@ class ActionGiveContact(KnowledgeAction):
         programme = tracker.get_slot("programme") or tracker.get_slot("recommended_programme")
         named = [c for value in latest_entity_values(tracker, "contact") for c in api.get_contacts(value)]
 
-        if named:
-            intro, contacts = "Voici les coordonnées demandées :", named
-        elif intent in INTENT_TOPICS:
+        # The question decides the topic; a named organisation only matters when the user asks for
+        # its details ("le mail de l'AFCCRE ?"), not when it is who is asking ("je suis à Europe Direct").
+        if intent in INTENT_TOPICS:
             topic, intro = INTENT_TOPICS[intent]
             contacts = api.contacts_for(topic=topic)
             if intent == "ask_human" and programme:
                 # The programme's own contact point first: it knows the file best.
                 contacts = api.contacts_for(programme, topic="human")[:1] + contacts
+        elif named:
+            intro, contacts = "Voici les coordonnées demandées :", named
         elif programme:
             strand = api.get_strand(programme)
             intro = f"Pour {strand.short_name} :" if strand else "Vos interlocuteurs :"

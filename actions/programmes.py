@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -10,8 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
 from actions import common
-from actions.common import KnowledgeAction, latest_intent
+from actions.common import KnowledgeAction, latest_entity_values, latest_intent, national_scheme_reply
 from knowledge import api
+from knowledge.views import NeedProfile, StrandView
 
 TOPICS = {
     "ask_programme_info": "info",
@@ -20,6 +21,8 @@ TOPICS = {
     "ask_programme_eligibility": "eligibility",
     "ask_programme_how_to_apply": "how_to_apply",
 }
+# Entities that describe a programme without naming it ("les villes jumelles climat").
+DESCRIBING_SLOTS = ("audience", "theme", "activity")
 WHICH_PROGRAMME_TEXT = "De quel programme parlez-vous ?"
 PROGRAMME_CHOICES = [
     ("CERV – Jumelage de villes", "cerv_town_twinning"),
@@ -48,9 +51,12 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        national = national_scheme_reply(tracker)
+        if national:
+            dispatcher.utter_message(text=national)
+            return []
         topic = TOPICS.get(latest_intent(tracker), "info")
-        # The programme slot is filled from this message's entity, else kept from earlier turns.
-        strand = api.get_strand(tracker.get_slot("programme") or tracker.get_slot("recommended_programme"))
+        strand = self._strand_in_question(tracker)
         if strand is None:
             intent = latest_intent(tracker) if latest_intent(tracker) in TOPICS else "ask_programme_info"
             dispatcher.utter_message(text=WHICH_PROGRAMME_TEXT, buttons=which_programme_buttons(intent))
@@ -66,3 +72,22 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
         )
         dispatcher.utter_message(text=text)
         return [SlotSet("programme", strand.id)]
+
+    @staticmethod
+    def _strand_in_question(tracker: Tracker) -> Optional[StrandView]:
+        """The programme named now; else the one this message describes; else the one in context.
+
+        "Les Réseaux de villes, c'est combien ?" names no programme but an activity (réseau):
+        the best-ranked strand for what the message describes is the one asked about.
+        """
+        named = latest_entity_values(tracker, "programme")
+        if named:
+            return api.get_strand(named[0])
+        described = NeedProfile(
+            **{slot: (latest_entity_values(tracker, slot) or [None])[0] for slot in DESCRIBING_SLOTS}
+        )
+        if any(getattr(described, slot) for slot in DESCRIBING_SLOTS):
+            recommendations = api.recommend(described, today=common.today())
+            if recommendations:
+                return recommendations[0].strand
+        return api.get_strand(tracker.get_slot("programme") or tracker.get_slot("recommended_programme"))

@@ -10,9 +10,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
 from actions import common
-from actions.common import INTENT_NEEDS, KnowledgeAction, latest_entity_values, latest_intent, profile_from
+from actions.common import (
+    INTENT_NEEDS,
+    KnowledgeAction,
+    latest_entity_values,
+    latest_intent,
+    national_scheme_reply,
+    profile_from,
+)
 from knowledge import api
-from knowledge.views import ExampleView, NeedProfile, Recommendation
+from knowledge.views import ExampleView, Recommendation
 
 CLARIFY_TEXT = (
     "Pour vous orienter vers le bon programme, quel est votre projet ? "
@@ -26,8 +33,9 @@ CLARIFY_BUTTONS = [
     {"title": "Coopération sur le climat et l'énergie", "payload": "/ask_funding_climate_cities"},
     {"title": "Projet citoyen franco-allemand", "payload": "/ask_funding_franco_german"},
 ]
-# Details of the project that belong to one need; the partner country belongs to the twinning.
-NEED_SPECIFIC_SLOTS = ("audience", "theme", "activity")
+# Partner countries named at once from which a project is a network of towns (CERV asks for 4
+# countries in all, the French commune's included).
+NETWORK_MIN_PARTNER_COUNTRIES = 3
 
 
 def _pick_example(examples: List[ExampleView], country: Optional[str]) -> Optional[ExampleView]:
@@ -60,22 +68,18 @@ class ActionRecommendProgramme(KnowledgeAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        national = national_scheme_reply(tracker)
+        if national:
+            dispatcher.utter_message(text=national)
+            return []
         intent = latest_intent(tracker)
-        previous_need = tracker.get_slot("need")
-        need = INTENT_NEEDS.get(intent, previous_need)
+        need = INTENT_NEEDS.get(intent) or tracker.get_slot("need")
+        if need is None and len(latest_entity_values(tracker, "country")) >= NETWORK_MIN_PARTNER_COUNTRIES:
+            # "On est 4 villes (Roumanie, Bulgarie, Grèce et nous)": several partner countries at
+            # once describe a network of towns rather than a bilateral twinning.
+            need = "network_of_towns"
         events: List[Dict[Text, Any]] = []
-
         profile = profile_from(tracker, need)
-        if need is not None and previous_need is not None and need != previous_need:
-            # A new kind of project: forget the audience/theme/activity of the previous one
-            # unless the user repeats them now.
-            kept = {slot: latest_entity_values(tracker, slot)[:1] for slot in NEED_SPECIFIC_SLOTS}
-            profile = NeedProfile(
-                need=need,
-                country=profile.country,
-                **{slot: (values[0] if values else None) for slot, values in kept.items()},
-            )
-            events += [SlotSet(slot, getattr(profile, slot)) for slot in NEED_SPECIFIC_SLOTS]
 
         if not any((profile.need, profile.audience, profile.country, profile.theme, profile.activity)):
             dispatcher.utter_message(text=CLARIFY_TEXT, buttons=CLARIFY_BUTTONS)

@@ -86,3 +86,19 @@ async def test_unknown_programme_gets_quick_replies_that_repeat_the_question(mak
 
     buttons = dispatcher.messages[0]["buttons"]
     assert buttons[0]["payload"] == '/ask_programme_deadline{"programme": "cerv_town_twinning"}'
+
+
+@pytest.mark.parametrize(
+    "entities, expected",
+    [
+        ([{"entity": "activity", "value": "reseau"}], "CERV – Réseaux de villes"),
+        ([{"entity": "theme", "value": "climat"}], "Mission Villes"),
+    ],
+)
+async def test_a_programme_described_but_not_named_is_understood(make_tracker, dispatcher, clock, entities, expected):
+    # "Les Réseaux de villes, c'est combien ?" while the context was about another programme.
+    tracker = make_tracker("ask_programme_amount", slots={"programme": "cerv_town_twinning"}, entities=entities)
+
+    await ActionAnswerProgrammeQuestion().run(dispatcher, tracker, {})
+
+    assert dispatcher.messages[0]["text"].startswith(expected)

@@ -83,7 +83,7 @@ async def test_follow_up_country_reranks_with_the_kept_need(make_tracker, dispat
     assert slot_events(events)["need"] == "youth_exchange"
 
 
-async def test_a_new_kind_of_project_forgets_the_previous_audience(make_tracker, dispatcher, clock):
+async def test_a_new_kind_of_project_keeps_the_profile_but_follows_the_new_need(make_tracker, dispatcher, clock):
     tracker = make_tracker(
         "ask_funding_climate_cities",
         slots={"need": "youth_exchange", "audience": "jeunes", "country": "DE"},
@@ -91,9 +91,29 @@ async def test_a_new_kind_of_project_forgets_the_previous_audience(make_tracker,
 
     events = await ActionRecommendProgramme().run(dispatcher, tracker, {})
 
-    slots = slot_events(events)
-    assert slots["audience"] is None
-    assert slots["recommended_programme"] == "horizon_twin_cities"
+    assert slot_events(events)["recommended_programme"] == "horizon_twin_cities"
+    assert slot_events(events)["need"] == "climate_cities"
+
+
+async def test_several_partner_countries_at_once_mean_a_network_of_towns(make_tracker, dispatcher, clock):
+    countries = [{"entity": "country", "value": code} for code in ("RO", "BG", "GR")]
+
+    events = await ActionRecommendProgramme().run(dispatcher, make_tracker("ask_funding", entities=countries), {})
+
+    assert slot_events(events)["recommended_programme"] == "cerv_networks_of_towns"
+
+
+@pytest.mark.parametrize("intent", ["ask_funding_climate_cities", "ask_funding", "out_of_scope"])
+async def test_a_national_scheme_is_out_of_scope_and_names_no_programme(make_tracker, dispatcher, intent):
+    # "le fonds vert peut financer notre éclairage public ?"
+    tracker = make_tracker(intent, entities=[{"entity": "national_scheme", "value": "fonds_vert"}])
+
+    events = await ActionRecommendProgramme().run(dispatcher, tracker, {})
+
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith("Le Fonds vert est un dispositif national")
+    assert programmes_in_order(text) == []
+    assert events == []
 
 
 @pytest.mark.parametrize(
