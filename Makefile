@@ -4,6 +4,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# Rasa's telemetry and error reports call outside hosts: never from this project.
+export RASA_TELEMETRY_ENABLED := false
+
 VENV        := .venv
 PY          := $(VENV)/bin/python
 RASA        := $(PY) -m rasa

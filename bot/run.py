@@ -42,15 +42,20 @@ def _rasa_server(settings: Settings, mode: str) -> List[str]:
 
 
 def _stop(processes: List[subprocess.Popen]) -> None:
+    # SIGTERM rather than SIGINT: a process started in the background ignores SIGINT.
     for proc in processes:
         if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
+            proc.terminate()
     deadline = time.monotonic() + 10
     for proc in processes:
         try:
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: List[str] | None = None) -> int:
@@ -73,8 +78,9 @@ def main(argv: List[str] | None = None) -> int:
             flush=True,
         )
 
-    # Turn SIGTERM into the same clean stop as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C and SIGTERM both stop cleanly, even where SIGINT was inherited as ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
     try:
         while all(proc.poll() is None for proc in processes):
             time.sleep(0.5)

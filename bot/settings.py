@@ -48,6 +48,8 @@ class Settings:
     def rasa_environment(self) -> Dict[str, str]:
         """The variables that endpoints.yml expands (Rasa fails on an unset ``${VAR}``)."""
         return {
+            # Rasa's telemetry and error reports call outside hosts: never from this assistant.
+            "RASA_TELEMETRY_ENABLED": "false",
             "ACTION_ENDPOINT_URL": self.action_endpoint_url,
             "TRACKER_STORE_URL": self.tracker_store_url,
             "DATABASE_URL": self.database_url,
