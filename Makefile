@@ -73,7 +73,7 @@ test-nlu: $(MODEL) ## Intent accuracy on the held-out French test set (never use
 	$(PY) -m bot.tools.check_nlu_report results/nlu/intent_report.json --min-accuracy $(MIN_INTENT_ACCURACY)
 
 test-scenarios: $(MODEL) knowledge ## Multi-turn scenarios through the real model and action server: right programme or contact first
-	$(PY) -m pytest -q -m e2e
+	$(PY) -m pytest -q -m e2e; status=$$?; head -1 results/scenarios.txt 2>/dev/null; exit $$status
 
 crossval: $(INSTALLED) ## 5-fold cross-validation of the NLU on the training data
 	$(RASA) test nlu --nlu $(DATA)/nlu --config config.yml --cross-validation --folds 5 --out results/crossval --no-plot

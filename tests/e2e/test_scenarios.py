@@ -19,6 +19,7 @@ from tests.answers import CONTACT_PATTERNS, PROGRAMME_PATTERNS, programme_of, pr
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "conversations" / "heldout_scenarios.yml"
 MIN_PASS_RATE = 0.90
+REPORT = Path(__file__).resolve().parents[2] / "results" / "scenarios.txt"
 
 
 def check_turn(turn: dict, text: str, recommended: str | None) -> List[str]:
@@ -82,7 +83,8 @@ async def test_scenarios_get_the_right_programme_or_contact_first(agent):
         else:
             passed += 1
     rate = passed / len(scenarios)
-    print(f"\nscenarios: {passed}/{len(scenarios)} passed ({rate:.1%})")
-    print("\n".join(report))
+    summary = f"scenarios: {passed}/{len(scenarios)} passed ({rate:.1%})"
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(summary + "\n" + "\n".join(report) + "\n", encoding="utf-8")
     assert not out_of_scope_failures, f"programmes named in out-of-scope answers: {out_of_scope_failures}"
     assert rate >= MIN_PASS_RATE, f"{rate:.1%} of scenarios passed (< {MIN_PASS_RATE:.0%}):\n" + "\n".join(report)
