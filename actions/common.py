@@ -77,6 +77,10 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def latest_intent_confidence(tracker: Tracker) -> float:
+    return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+
+
 def latest_entity_values(tracker: Tracker, entity: str) -> List[str]:
     """Values of ``entity`` in the latest message, in order, without repeats."""
     values: List[str] = []

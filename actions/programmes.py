@@ -10,7 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
 from actions import common
-from actions.common import KnowledgeAction, latest_entity_values, latest_intent, national_scheme_reply
+from actions.common import (
+    KnowledgeAction,
+    latest_entity_values,
+    latest_intent,
+    latest_intent_confidence,
+    national_scheme_reply,
+)
 from knowledge import api
 from knowledge.views import NeedProfile, StrandView
 
@@ -23,6 +29,8 @@ TOPICS = {
 }
 # Entities that describe a programme without naming it ("les villes jumelles climat").
 DESCRIBING_SLOTS = ("audience", "theme", "activity")
+# Below this NLU confidence, a programme question with no programme in sight is not trusted.
+CONFIDENT = 0.8
 WHICH_PROGRAMME_TEXT = "De quel programme parlez-vous ?"
 PROGRAMME_CHOICES = [
     ("CERV – Jumelage de villes", "cerv_town_twinning"),
@@ -58,6 +66,11 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
         topic = TOPICS.get(latest_intent(tracker), "info")
         strand = self._strand_in_question(tracker)
         if strand is None:
+            if latest_intent_confidence(tracker) < CONFIDENT:
+                # No programme anywhere and an unsure guess: more likely a question we do not
+                # cover ("combien coûte un billet de train ?") than one about a programme.
+                dispatcher.utter_message(response="utter_default")
+                return []
             intent = latest_intent(tracker) if latest_intent(tracker) in TOPICS else "ask_programme_info"
             dispatcher.utter_message(text=WHICH_PROGRAMME_TEXT, buttons=which_programme_buttons(intent))
             return []

@@ -88,6 +88,18 @@ async def test_unknown_programme_gets_quick_replies_that_repeat_the_question(mak
     assert buttons[0]["payload"] == '/ask_programme_deadline{"programme": "cerv_town_twinning"}'
 
 
+async def test_an_unsure_programme_question_out_of_any_context_is_not_answered_with_programmes(
+    make_tracker, dispatcher
+):
+    # "combien coûte un billet de train Paris-Berlin ?" guessed as ask_programme_amount at 0.5.
+    tracker = make_tracker("ask_programme_amount")
+    tracker.latest_message["intent"]["confidence"] = 0.5
+
+    await ActionAnswerProgrammeQuestion().run(dispatcher, tracker, {})
+
+    assert [message["response"] for message in dispatcher.messages] == ["utter_default"]
+
+
 @pytest.mark.parametrize(
     "entities, expected",
     [
