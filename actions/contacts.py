@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
 from actions.common import KnowledgeAction, latest_entity_values, latest_intent
+from actions.handover import handover_text
 from knowledge import api
 from knowledge.views import ContactView
 
@@ -75,4 +76,6 @@ class ActionGiveContact(KnowledgeAction):
         if contacts and contacts[0].sources:
             lines.append(formatting.source_line(contacts[0].sources))
         dispatcher.utter_message(text="\n".join(lines))
+        if intent == "ask_human":
+            dispatcher.utter_message(text=handover_text(tracker, contacts))
         return []

@@ -18,6 +18,7 @@ from knowledge.views import (
     ContactView,
     ExampleView,
     FactView,
+    HasChannels,
     Recommendation,
     RuleView,
     SourceView,
@@ -90,21 +91,25 @@ def rules_text(rules: Sequence[RuleView]) -> List[str]:
     return lines
 
 
-def contact_text(contact: ContactView) -> str:
-    """``CIDEM – … : rôle. Site : … ; e-mail : …`` with only the channels our sources give."""
+def channels_text(holder: HasChannels) -> str:
+    """``site : … ; e-mail : …`` for a contact or a centre: only the channels our sources give."""
     channels = []
     for label, detail in (
-        ("site", contact.url),
-        ("e-mail", contact.email),
-        ("tél.", contact.phone),
-        ("adresse", contact.address),
+        ("site", holder.url),
+        ("e-mail", holder.email),
+        ("tél.", holder.phone),
+        ("adresse", holder.address),
     ):
         if detail is not None:
             channels.append(f"{label} : {_mark(detail.value, detail.verified)}")
+    return " ; ".join(channels) + "." if channels else ""
+
+
+def contact_text(contact: ContactView) -> str:
+    """``CIDEM – … : rôle. Site : … ; e-mail : …`` with only the channels our sources give."""
     text = f"{contact.name} — {contact.role.rstrip('.')}."
-    if channels:
-        text += " " + " ; ".join(channels) + "."
-    return text
+    channels = channels_text(contact)
+    return f"{text} {channels}" if channels else text
 
 
 def example_text(example: ExampleView) -> str:
@@ -209,6 +214,25 @@ def _countries_text(strand: StrandView, country_names: Callable[[str], str] = st
     else:
         return ""
     return _mark(text, countries.verified)
+
+
+def comparison_block(
+    strand: StrandView,
+    next_call: Optional[CallView],
+    today: date,
+    country_names: Callable[[str], str] = str,
+) -> str:
+    """One programme of a side-by-side comparison: the same headings for each."""
+    lines = [
+        f"▸ {strand.short_name} ({strand.programme_name})",
+        f"Pour quoi : {strand.summary.rstrip('.')}.",
+        amount_text(strand),
+        f"Qui peut candidater : {strand.who_can_apply.rstrip('.')}.",
+        _countries_text(strand, country_names) or "Pays partenaires : voir la page officielle.",
+        deadline_text(strand, next_call, today),
+        f"Page officielle : {strand.official_url}",
+    ]
+    return "\n".join(line for line in lines if line)
 
 
 def figures_text(facts: Sequence[FactView]) -> str:

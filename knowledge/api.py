@@ -7,23 +7,31 @@ the URL comes from :class:`bot.settings.Settings`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
-from typing import List, Optional, Sequence, Union
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from knowledge import models, ranking
+from knowledge import eligibility, geo, models, ranking
 from knowledge.db import session_scope
 from knowledge.views import (
     AmountView,
     CallView,
+    CentreView,
+    CheckView,
+    EligibilityReport,
+    ProjectAnswers,
+    RuleResult,
     ContactDetailView,
     ContactView,
     EligibleCountriesView,
     ExampleView,
     FactView,
+    Location,
+    LocatorAnswer,
     NeedProfile,
     Recommendation,
     RuleView,
@@ -51,6 +59,19 @@ __all__ = [
     "facts",
     "country_name",
     "country_status",
+    "ProjectAnswers",
+    "EligibilityReport",
+    "RuleResult",
+    "required_answers",
+    "check_eligibility",
+    "answer_labels_fr",
+    "eligibility_strands",
+    "CentreView",
+    "Location",
+    "LocatorAnswer",
+    "europe_direct_centres",
+    "europe_direct_for",
+    "nearest_europe_direct",
 ]
 
 Today = Union[date, datetime]
@@ -69,6 +90,17 @@ def _sources(raw: Sequence[dict]) -> tuple:
             title=item.get("title"),
         )
         for item in raw
+    )
+
+
+def _check_view(raw: dict) -> CheckView:
+    value = raw["value"]
+    return CheckView(
+        answer=raw["answer"],
+        op=raw["op"],
+        value=tuple(value) if isinstance(value, list) else value,  # keep views hashable
+        unclear=tuple(raw.get("unclear") or ()),
+        unclear_note=raw.get("unclear_note"),
     )
 
 
@@ -126,6 +158,8 @@ def _strand_view(strand: models.Strand) -> StrandView:
             RuleView(
                 key=rule.key, text=rule.text, value=rule.value, unit=rule.unit,
                 call_year=rule.call_year, verified=rule.verified, sources=_sources(rule.sources),
+                checks=tuple(_check_view(c) for c in rule.checks or ()),
+                applies_if=_check_view(rule.applies_if) if rule.applies_if else None,
             )
             for rule in strand.rules
         ),
@@ -392,3 +426,200 @@ def country_status(code: Optional[str], url: Optional[str] = None) -> Optional[s
     with session_scope(url) as session:
         country = session.get(models.Country, code.strip().upper())
         return country.status if country else None
+
+
+# ------------------------------------------------------------------------------ eligibility
+
+
+def _load_strand_or_raise(session: Session, strand_id: Optional[str]) -> StrandView:
+    resolved = _resolve(session, strand_id)
+    if resolved is None:
+        raise ValueError(f"unknown strand or programme '{strand_id}'")
+    query = select(models.Strand).options(*_STRAND_LOADING).where(models.Strand.id == resolved)
+    return _strand_view(session.scalars(query).one())
+
+
+def required_answers(strand_id: str, url: Optional[str] = None) -> Tuple[str, ...]:
+    """Return the answers needed to check eligibility for a strand, in a sensible asking order.
+
+    Args:
+        strand_id: strand id or programme id (resolved to its default strand).
+        url: database URL (default from the settings).
+
+    Returns:
+        Answer names (fields of :class:`ProjectAnswers`), e.g. ``("applicant_type",
+        "partner_countries", "participants", ...)``; empty when no rule of the strand is checkable.
+        The question to ask for each is in :func:`answer_labels_fr`.
+
+    Raises:
+        ValueError: unknown strand or programme id.
+    """
+    with session_scope(url) as session:
+        return eligibility.answers_needed(_load_strand_or_raise(session, strand_id))
+
+
+def check_eligibility(
+    strand_id: str,
+    answers: Union[ProjectAnswers, Mapping[str, Any]],
+    url: Optional[str] = None,
+) -> EligibilityReport:
+    """Check a project against the strand's rules, rule by rule (see :mod:`knowledge.eligibility`).
+
+    Args:
+        strand_id: strand id or programme id (resolved to its default strand).
+        answers: the project's answers; a mapping (slots, parser output) is accepted too.
+        url: database URL (default from the settings).
+
+    Returns:
+        ``verdict`` ("eligible" | "not_eligible" | "unknown"), ``results`` (one
+        :class:`RuleResult` per checked rule, with text, source URL, call year and verified flag),
+        ``missing`` answers and the ``not_checked`` rules.
+
+    Raises:
+        ValueError: unknown strand id, or an answer outside its vocabulary.
+    """
+    if not isinstance(answers, ProjectAnswers):
+        answers = ProjectAnswers.from_mapping(answers)
+    with session_scope(url) as session:
+        strand = _load_strand_or_raise(session, strand_id)
+        countries = {c.code: (c.name_fr, c.status) for c in session.scalars(select(models.Country))}
+    return eligibility.evaluate(strand, answers, countries)
+
+
+def eligibility_strands(url: Optional[str] = None) -> List[str]:
+    """Return the ids of the strands that have machine-checkable rules, in programmes.yml order."""
+    return [strand.id for strand in list_strands(url=url) if eligibility.is_checkable(strand)]
+
+
+answer_labels_fr = eligibility.answer_labels_fr
+
+
+# --------------------------------------------------------------------------- Europe Direct
+
+_ACTIVE_CENTRE_STATUSES = ("confirmed", "to_check")  # probably_inactive centres are never proposed
+
+
+def _centre_view(centre: models.EuropeDirectCentre) -> CentreView:
+    departements = geo.departements()
+    return CentreView(
+        id=centre.id,
+        name=centre.name,
+        host=centre.host,
+        town=centre.town,
+        departement_code=centre.departement_code,
+        departement_name=departements.get(centre.departement_code) if centre.departement_code else None,
+        region_code=centre.region_code,
+        region_name=geo.regions().get(centre.region_code) if centre.region_code else None,
+        coverage=tuple(item.departement_code for item in centre.coverage),
+        coverage_verified=centre.coverage_verified,
+        coverage_note=centre.coverage_note,
+        coverage_sources=_sources(centre.coverage_sources),
+        generation=centre.generation,
+        status=centre.status,
+        note=centre.note,
+        details=tuple(
+            ContactDetailView(
+                kind=detail.kind, value=detail.value, note=detail.note,
+                verified=detail.verified, sources=_sources(detail.sources),
+            )
+            for detail in centre.details
+        ),
+        verified=centre.verified,
+        sources=_sources(centre.sources),
+    )
+
+
+_CENTRE_LOADING = (
+    selectinload(models.EuropeDirectCentre.coverage),
+    selectinload(models.EuropeDirectCentre.details),
+)
+
+
+def europe_direct_centres(include_inactive: bool = False, url: Optional[str] = None) -> List[CentreView]:
+    """Return the EUROPE DIRECT centres of europe_direct_centres.yml in file order.
+
+    Args:
+        include_inactive: also return ``probably_inactive`` centres (older generations).
+        url: database URL (default from the settings).
+    """
+    with session_scope(url) as session:
+        query = select(models.EuropeDirectCentre).options(*_CENTRE_LOADING)
+        if not include_inactive:
+            query = query.where(models.EuropeDirectCentre.status.in_(_ACTIVE_CENTRE_STATUSES))
+        query = query.order_by(models.EuropeDirectCentre.position)
+        return [_centre_view(centre) for centre in session.scalars(query)]
+
+
+def europe_direct_for(department_code: str, url: Optional[str] = None) -> LocatorAnswer:
+    """Return the EUROPE DIRECT centres for a département, with the official locator.
+
+    Centres whose ``coverage`` lists the département come first (``coverage_known`` True). When
+    none does, the answer holds the centres of the same region instead, NOT confirmed to cover
+    the département (``coverage_known`` False; possibly no centre at all): the assistant says
+    so and gives ``locator_url``. Centres of older generations (``probably_inactive``) are never
+    returned.
+
+    Args:
+        department_code: INSEE code, loosely written: "19", "9", "2a", "974".
+        url: database URL (default from the settings).
+
+    Raises:
+        ValueError: when the code is not a French département (use :func:`nearest_europe_direct`
+            for free text).
+    """
+    location = geo.departement_location(department_code or "")
+    if location is None:
+        raise ValueError(f"unknown département code {department_code!r}")
+    code = location.departement_code
+    active = models.EuropeDirectCentre.status.in_(_ACTIVE_CENTRE_STATUSES)
+    with session_scope(url) as session:
+        locator = session.get(models.EuropeDirectLocator, 1)
+        if locator is None:
+            raise LookupError("the database has no EUROPE DIRECT locator: rebuild it (python -m knowledge build)")
+        locator_url, locator_note = locator.url, locator.note
+        query = (
+            select(models.EuropeDirectCentre)
+            .options(*_CENTRE_LOADING)
+            .where(active)
+            .order_by(models.EuropeDirectCentre.position)
+        )
+        covering = query.join(models.EuropeDirectCoverage).where(
+            models.EuropeDirectCoverage.departement_code == code
+        )
+        centres = [_centre_view(c) for c in session.scalars(covering)]
+        coverage_known = bool(centres)
+        if not coverage_known:
+            regional = query.where(models.EuropeDirectCentre.region_code == location.region_code)
+            centres = [_centre_view(c) for c in session.scalars(regional)]
+    # Confirmed 2026-2030 centres first, then verified coverage, then file order (stable sort).
+    centres.sort(key=lambda c: (c.status != "confirmed", not c.coverage_verified))
+    return LocatorAnswer(
+        departement_code=code,
+        departement_name=location.departement_name,
+        region_code=location.region_code,
+        region_name=location.region_name,
+        coverage_known=coverage_known,
+        coverage_verified=coverage_known and any(c.coverage_verified for c in centres),
+        centres=tuple(centres),
+        locator_url=locator_url,
+        locator_note=locator_note,
+        location=location,
+    )
+
+
+def nearest_europe_direct(text: Optional[str], url: Optional[str] = None) -> Optional[LocatorAnswer]:
+    """Find the EUROPE DIRECT centres for a place given in free text.
+
+    Args:
+        text: "je suis à Brive", "19100", "en Corrèze", "dép. 29"... (see :func:`knowledge.geo.locate`).
+        url: database URL (default from the settings).
+
+    Returns:
+        The answer for the place's département, whose ``location`` says how the text was read
+        (commune, alternatives to ask about); None when the text names no known place.
+    """
+    location = geo.locate(text)
+    if location is None:
+        return None
+    answer = europe_direct_for(location.departement_code, url=url)
+    return replace(answer, location=location)

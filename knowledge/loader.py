@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
-from knowledge import db, models, schema
+from knowledge import db, geo, models, schema
 
 DATA_FILES: Dict[str, Type[BaseModel]] = {
     "programmes.yml": schema.ProgrammesFile,
@@ -30,6 +30,7 @@ DATA_FILES: Dict[str, Type[BaseModel]] = {
     "examples.yml": schema.ExamplesFile,
     "figures.yml": schema.FiguresFile,
     "countries.yml": schema.CountriesFile,
+    "europe_direct_centres.yml": schema.EuropeDirectFile,
 }
 
 _MAX_REPORTED_ERRORS = 30
@@ -55,6 +56,7 @@ class KnowledgeBundle:
     examples: List[schema.Example]
     facts: List[schema.Fact]
     countries: schema.CountriesFile
+    europe_direct: Optional[schema.EuropeDirectFile] = None
 
 
 # --------------------------------------------------------------------------------------- YAML
@@ -176,8 +178,9 @@ def load_data(data_dir: Optional[os.PathLike] = None) -> KnowledgeBundle:
         examples=parsed["examples.yml"].examples,
         facts=parsed["figures.yml"].facts,
         countries=parsed["countries.yml"],
+        europe_direct=parsed["europe_direct_centres.yml"],
     )
-    errors = _cross_check(bundle)
+    errors = _cross_check(bundle) + _check_centres(bundle)
     if errors:
         raise KnowledgeDataError(errors)
     return bundle
@@ -193,6 +196,16 @@ def _duplicates(items: Iterable[Tuple[str, str]], what: str) -> List[str]:
         else:
             first_seen[item_id] = location
     return errors
+
+
+def _check_centres(bundle: KnowledgeBundle) -> List[str]:
+    """Check that centre ids are unique in europe_direct_centres.yml."""
+    if bundle.europe_direct is None:
+        return []
+    return _duplicates(
+        [(c.id, f"europe_direct_centres.yml: centres[{i}].id") for i, c in enumerate(bundle.europe_direct.centres)],
+        "centre id",
+    )
 
 
 def _cross_check(bundle: KnowledgeBundle) -> List[str]:
@@ -336,6 +349,8 @@ def _rows(bundle: KnowledgeBundle) -> List[models.Base]:
                         models.Rule(
                             position=i, key=r.key, text=r.text, value=r.value, unit=r.unit,
                             call_year=r.call_year, verified=r.verified, sources=_sources(r.sources),
+                            checks=[c.dict() for c in r.check],
+                            applies_if=r.applies_if.dict() if r.applies_if else None,
                         )
                         for i, r in enumerate(s.rules)
                     ],
@@ -378,6 +393,46 @@ def _rows(bundle: KnowledgeBundle) -> List[models.Base]:
                 verified=f.verified, sources=_sources(f.sources),
             )
         )
+    rows.extend(_centre_rows(bundle))
+    return rows
+
+
+def _centre_rows(bundle: KnowledgeBundle) -> List[models.Base]:
+    """ORM rows of europe_direct_centres.yml (the locator row, then the centres)."""
+    if bundle.europe_direct is None:
+        return []
+    locator = bundle.europe_direct.locator
+    rows: List[models.Base] = [
+        models.EuropeDirectLocator(
+            id=1, url=locator.url, note=locator.note, verified=locator.verified,
+            sources=_sources(locator.sources),
+        )
+    ]
+    for position, c in enumerate(bundle.europe_direct.centres):
+        # The region follows from the département (checked by the schema); stored to query by it.
+        region = geo.region_of(c.departement)[0] if c.departement else None
+        if region is None and c.region:
+            region = next(code for code, name in geo.regions().items() if name == c.region)
+        rows.append(
+            models.EuropeDirectCentre(
+                id=c.id, position=position, name=c.name, host=c.host, town=c.town,
+                departement_code=c.departement, region_code=region,
+                coverage_verified=c.coverage_verified, coverage_note=c.coverage_note,
+                coverage_sources=_sources(c.coverage_sources), generation=c.generation,
+                status=c.status, note=c.note, verified=c.verified, sources=_sources(c.sources),
+                coverage=[
+                    models.EuropeDirectCoverage(departement_code=code, position=i)
+                    for i, code in enumerate(c.coverage)
+                ],
+                details=[
+                    models.EuropeDirectDetail(
+                        position=i, kind=d.kind, value=d.value, note=d.note, verified=d.verified,
+                        sources=_sources(d.sources),
+                    )
+                    for i, d in enumerate(c.details)
+                ],
+            )
+        )
     return rows
 
 
@@ -393,6 +448,7 @@ def _counts(bundle: KnowledgeBundle) -> Dict[str, int]:
         "examples": len(bundle.examples),
         "facts": len(bundle.facts),
         "countries": len(bundle.countries.countries),
+        "europe_direct_centres": len(bundle.europe_direct.centres) if bundle.europe_direct else 0,
     }
 
 

@@ -124,6 +124,9 @@ class Rule(Base):
     call_year = Column(Integer)
     verified = Column(Boolean, nullable=False)
     sources = Column(JSON, nullable=False)
+    # Machine-checkable conditions ([{answer, op, value, unclear, unclear_note}]), read with the rule.
+    checks = Column(JSON, nullable=False, default=list)
+    applies_if = Column(JSON)
 
     __table_args__ = (UniqueConstraint("strand_id", "key"),)
 
@@ -255,6 +258,72 @@ class Country(Base):
     position = Column(Integer, nullable=False)
     name_fr = Column(String(100), nullable=False)
     status = Column(String(16), nullable=False)
+    note = Column(Text)
+    verified = Column(Boolean, nullable=False)
+    sources = Column(JSON, nullable=False)
+
+
+class EuropeDirectLocator(Base):
+    """The official EUROPE DIRECT locator (a single row)."""
+
+    __tablename__ = "europe_direct_locator"
+
+    id = Column(Integer, primary_key=True)
+    url = Column(Text, nullable=False)
+    note = Column(Text)
+    verified = Column(Boolean, nullable=False)
+    sources = Column(JSON, nullable=False)
+
+
+class EuropeDirectCentre(Base):
+    """A EUROPE DIRECT centre; ``departement_code`` is where its host is (None when unknown)."""
+
+    __tablename__ = "europe_direct_centres"
+
+    id = Column(String(64), primary_key=True)
+    position = Column(Integer, nullable=False)
+    name = Column(Text, nullable=False)
+    host = Column(Text)
+    town = Column(Text)
+    departement_code = Column(String(3), index=True)
+    region_code = Column(String(3), index=True)
+    coverage_verified = Column(Boolean, nullable=False)
+    coverage_note = Column(Text)
+    coverage_sources = Column(JSON, nullable=False)
+    generation = Column(String(16), nullable=False)
+    status = Column(String(32), nullable=False, index=True)
+    note = Column(Text)
+    verified = Column(Boolean, nullable=False)
+    sources = Column(JSON, nullable=False)
+
+    coverage = relationship(
+        "EuropeDirectCoverage", order_by="EuropeDirectCoverage.position", cascade="all, delete-orphan"
+    )
+    details = relationship(
+        "EuropeDirectDetail", order_by="EuropeDirectDetail.position", cascade="all, delete-orphan"
+    )
+
+
+class EuropeDirectCoverage(Base):
+    """A département a centre serves; its own table because the locator selects centres by it."""
+
+    __tablename__ = "europe_direct_coverage"
+
+    centre_id = Column(ForeignKey("europe_direct_centres.id"), primary_key=True)
+    departement_code = Column(String(3), primary_key=True, index=True)
+    position = Column(Integer, nullable=False)
+
+
+class EuropeDirectDetail(Base):
+    """One channel of a centre: url, email, phone or address."""
+
+    __tablename__ = "europe_direct_details"
+
+    id = Column(Integer, primary_key=True)
+    centre_id = Column(ForeignKey("europe_direct_centres.id"), nullable=False, index=True)
+    position = Column(Integer, nullable=False)
+    kind = Column(String(16), nullable=False)
+    value = Column(Text, nullable=False)
     note = Column(Text)
     verified = Column(Boolean, nullable=False)
     sources = Column(JSON, nullable=False)

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, StrictBool, validator
+from pydantic import BaseModel, Field, StrictBool, StrictStr, validator
 
+from knowledge import geo
 from knowledge import vocabulary as voc
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+
+# Labelling periods of EUROPE DIRECT centres, and whether a centre is known to be labelled now.
+CENTRE_GENERATIONS = ("2026_2030", "2021_2025", "older")
+CENTRE_STATUSES = ("confirmed", "to_check", "probably_inactive")
 
 
 class IsoDate(date):
@@ -48,6 +53,15 @@ def _check_id(value: str) -> str:
 def _check_url(value: str) -> str:
     if not value.startswith(("https://", "http://")):
         raise ValueError(f"invalid url '{value}' (expected http:// or https://)")
+    return value
+
+
+def _check_departement(value: str) -> str:
+    # Checked against the official list shipped in knowledge/data/geo/ (read once, lazily).
+    if geo.departement_code(value) != value:
+        raise ValueError(
+            f"unknown département code '{value}' (expected an INSEE code in quotes, e.g. \"19\", \"2A\", \"974\")"
+        )
     return value
 
 
@@ -90,16 +104,148 @@ class _Sourced(_Model):
         return value
 
 
+# ------------------------------------------------------------------ machine-checkable rules
+
+# Answers a rule ``check`` may test, by kind. Raw answers come from the user (ProjectAnswers in
+# knowledge.views); countries_count and eu_countries_count are computed from partner_countries
+# (home country included). Keep in sync with knowledge.eligibility.ANSWER_ORDER.
+CHECK_NUMBER_ANSWERS = (
+    "participants",
+    "invited_participants",
+    "duration_days",
+    "duration_months",
+    "min_age",
+    "max_age",
+    "weeks_until_start",
+    "countries_count",
+    "eu_countries_count",
+)
+CHECK_BOOL_ANSWERS = ("is_youth_only", "leaders_adult")
+CHECK_LIST_ANSWERS = ("partner_countries",)
+
+# Who would submit the application (``applicant_type`` answer).
+APPLICANT_TYPES = (
+    "commune",
+    "collectivite",  # other local or regional authority: intercommunalité, département, région
+    "comite_jumelage",
+    "association_non_lucrative_representant_communes",
+    "reseau_communes",
+    "association",  # any other non-profit association
+    "groupe_informel",
+    "etablissement_scolaire",
+    "fondation",
+    "organisme_formation",  # training centre or scientific institution
+    "economie_sociale",
+    "entreprise",
+    "particulier",
+)
+MEETING_FORMATS = ("visite", "lieu_tiers")  # OFAJ: visit to the partner town or meeting in a third place
+CHECK_CHOICE_ANSWERS = {"applicant_type": APPLICANT_TYPES, "meeting_format": MEETING_FORMATS}
+
+CHECK_ANSWERS = CHECK_NUMBER_ANSWERS + CHECK_BOOL_ANSWERS + CHECK_LIST_ANSWERS + tuple(CHECK_CHOICE_ANSWERS)
+
+_OPS_BY_KIND = {
+    "number": (">=", "<=", ">", "<", "==", "!="),
+    "bool": ("==", "!="),
+    "list": ("contains",),
+    "choice": ("==", "!=", "in", "not_in"),
+}
+CHECK_OPS = (">=", "<=", ">", "<", "==", "!=", "in", "not_in", "contains")
+
+
+def answer_kind(answer: str) -> str:
+    """Return ``number``, ``bool``, ``list`` or ``choice`` for a known answer name."""
+    if answer in CHECK_NUMBER_ANSWERS:
+        return "number"
+    if answer in CHECK_BOOL_ANSWERS:
+        return "bool"
+    if answer in CHECK_LIST_ANSWERS:
+        return "list"
+    return "choice"
+
+
+class Check(_Model):
+    """One machine-checkable condition of a rule: ``{answer: participants, op: ">=", value: 50}``.
+
+    ``unclear`` (choice answers only) lists values for which the rule cannot decide, e.g. a plain
+    ``association`` for CERV town twinning (eligible only if it represents communes);
+    ``unclear_note`` says why, in French.
+    """
+
+    answer: str
+    op: str
+    value: Any = Field(...)  # required even though Any would allow it to be missing
+    unclear: List[str] = []
+    unclear_note: Optional[str] = None
+
+    @validator("answer")
+    def _answer(cls, value: str) -> str:
+        if value not in CHECK_ANSWERS:
+            raise ValueError(f"unknown answer '{value}' (allowed: {', '.join(CHECK_ANSWERS)})")
+        return value
+
+    @validator("op")
+    def _op(cls, value: str, values: dict) -> str:
+        answer = values.get("answer")
+        allowed = _OPS_BY_KIND[answer_kind(answer)] if answer else CHECK_OPS
+        if value not in allowed:
+            raise ValueError(f"unknown op '{value}' for answer '{answer}' (allowed: {', '.join(allowed)})")
+        return value
+
+    @validator("value")
+    def _value(cls, value: Any, values: dict) -> Any:
+        answer, op = values.get("answer"), values.get("op")
+        if answer is None or op is None:
+            return value  # already reported on answer/op
+        kind = answer_kind(answer)
+        if kind == "number":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"expected a number for answer '{answer}' (got {value!r})")
+            return value
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"expected true or false for answer '{answer}' (got {value!r})")
+            return value
+        if kind == "list":
+            if not isinstance(value, str) or not _COUNTRY_RE.match(value):
+                raise ValueError(f"expected an ISO country code (e.g. 'DE') for answer '{answer}' (got {value!r})")
+            return value
+        allowed = CHECK_CHOICE_ANSWERS[answer]
+        if op in ("in", "not_in"):
+            if not isinstance(value, list) or not value:
+                raise ValueError(f"op '{op}' needs a non-empty list of values (got {value!r})")
+            return _check_vocabulary([str(v) for v in value], allowed, answer)
+        return _check_vocabulary([str(value)], allowed, answer)[0]
+
+    @validator("unclear")
+    def _unclear(cls, value: List[str], values: dict) -> List[str]:
+        answer = values.get("answer")
+        if value and answer not in CHECK_CHOICE_ANSWERS:
+            raise ValueError(f"'unclear' only applies to {', '.join(CHECK_CHOICE_ANSWERS)}")
+        return _check_vocabulary(value, CHECK_CHOICE_ANSWERS.get(answer, ()), answer or "value")
+
+
 class Rule(_Sourced):
-    """One eligibility rule, e.g. the minimum number of participants."""
+    """One eligibility rule, e.g. the minimum number of participants.
+
+    ``check`` (one condition or a list, all required) makes the rule machine-checkable;
+    ``applies_if`` restricts it to some projects (e.g. the OFAJ group size of a visit).
+    """
 
     key: str
     text: str
     value: Optional[float] = None
     unit: Optional[str] = None
     call_year: Optional[int] = None
+    check: List[Check] = []
+    applies_if: Optional[Check] = None
 
     _key = validator("key", allow_reuse=True)(_check_id)
+
+    @validator("check", pre=True)
+    def _one_or_many(cls, value: Any) -> Any:
+        # `check: {...}` is the common case; a list is for rules with several conditions.
+        return [value] if isinstance(value, dict) else value
 
 
 class Amount(_Sourced):
@@ -328,6 +474,81 @@ class Country(_Model):
         return value
 
 
+class EuropeDirectCentre(_Sourced):
+    """A EUROPE DIRECT centre, with the départements it serves (see europe_direct_centres.yml)."""
+
+    id: str
+    name: str
+    host: Optional[str] = None
+    town: Optional[str] = None
+    departement: Optional[StrictStr] = None  # where the host is; a bare YAML number is an error
+    region: Optional[str] = None
+    coverage: List[StrictStr] = []
+    coverage_verified: StrictBool = False
+    coverage_note: Optional[str] = None
+    coverage_sources: List[Source] = []
+    generation: str
+    status: str
+    note: Optional[str] = None
+    details: List[ContactDetail] = []
+
+    _id = validator("id", allow_reuse=True)(_check_id)
+    _departement = validator("departement", allow_reuse=True)(_check_departement)
+    _coverage = validator("coverage", each_item=True, allow_reuse=True)(_check_departement)
+
+    @validator("region")
+    def _region(cls, value: Optional[str], values: dict) -> Optional[str]:
+        departement = values.get("departement")
+        if value is None:
+            return value
+        if departement:
+            expected = geo.region_of(departement)[1]
+            if value != expected:
+                raise ValueError(f"region '{value}' does not match département {departement} (expected '{expected}')")
+        elif value not in geo.regions().values():
+            raise ValueError(f"unknown region '{value}' (expected an official name, e.g. 'Nouvelle-Aquitaine')")
+        return value
+
+    @validator("coverage")
+    def _unique_coverage(cls, value: List[str]) -> List[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("duplicate département code in list")
+        return value
+
+    @validator("coverage_verified")
+    def _verified_needs_coverage(cls, value: bool, values: dict) -> bool:
+        if value and not values.get("coverage"):
+            raise ValueError("coverage_verified is true but coverage is empty")
+        return value
+
+    @validator("coverage_sources")
+    def _coverage_sourced(cls, value: List[Source], values: dict) -> List[Source]:
+        if values.get("coverage") and not value:
+            raise ValueError("a coverage needs at least one source")
+        return value
+
+    @validator("generation")
+    def _generation(cls, value: str) -> str:
+        _check_vocabulary([value], CENTRE_GENERATIONS, "generation")
+        return value
+
+    @validator("status")
+    def _status(cls, value: str, values: dict) -> str:
+        _check_vocabulary([value], CENTRE_STATUSES, "status")
+        if value == "confirmed" and values.get("generation") != "2026_2030":
+            raise ValueError("status 'confirmed' needs generation '2026_2030'")
+        return value
+
+
+class Locator(_Sourced):
+    """The official EUROPE DIRECT locator, given in every answer about centres."""
+
+    url: str
+    note: Optional[str] = None
+
+    _url = validator("url", allow_reuse=True)(_check_url)
+
+
 class ProgrammesFile(_Model):
     programmes: List[Programme]
 
@@ -347,3 +568,8 @@ class FiguresFile(_Model):
 class CountriesFile(_Sourced):
     note: Optional[str] = None
     countries: List[Country]
+
+
+class EuropeDirectFile(_Model):
+    locator: Locator
+    centres: List[EuropeDirectCentre]

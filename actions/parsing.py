@@ -1,0 +1,480 @@
+"""Pure functions that pull eligibility answers out of a French free-text message.
+
+Robust to SMS style: accents optional, number words ("trente", "soixante-dix", "une cinquantaine"),
+abbreviations ("asso", "3j", "pers"). No Rasa import: the form's validation actions call
+:func:`parse_answers` and pass the result to ``knowledge.api.check_eligibility`` (through
+``ProjectAnswers.from_mapping``).
+
+Returned keys are the answer names of ``knowledge.views.ProjectAnswers``; a key is present only when
+the message gives it. Heuristics, not a grammar: see the report of each helper for what it reads.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import Dict, List, Mapping, Optional, Tuple
+
+HOME_COUNTRY = "FR"
+
+# ------------------------------------------------------------------------------- normalising
+
+
+def normalize(text: str) -> str:
+    """Lower-case, strip accents, unify apostrophes/hyphens and collapse spaces."""
+    text = (text or "").replace("œ", "oe").replace("Œ", "oe")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[’‘`´]", "'", text)
+    text = re.sub(r"[‐‑‒–—]", "-", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# ---------------------------------------------------------------------------------- numbers
+
+_NUMBER_WORDS = {
+    "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
+    "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30,
+    "quarante": 40, "cinquante": 50, "soixante": 60, "septante": 70, "huitante": 80,
+    "octante": 80, "nonante": 90, "cent": 100, "cents": 100, "mille": 1000,
+}
+_APPROX_WORDS = {
+    "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
+    "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100,
+}
+_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
+_SEQ = rf"{_WORD}(?:(?:-|\s+)(?:et(?:-|\s+))?{_WORD})*"
+_SEQ_RE = re.compile(rf"\b{_SEQ}\b")
+_APPROX_RE = re.compile(
+    rf"\b(?:(?P<mult>{_SEQ})\s+)?(?P<approx>{'|'.join(_APPROX_WORDS)})s?\b(?:\s*(?:de\s+|d'))?"
+)
+_DIGIT_APPROX_RE = re.compile(r"\b(\d+)\s*aines?\b(?:\s*(?:de\s+|d'))?")
+
+
+def _words_value(words: str) -> int:
+    """Value of a sequence of French number words ("quatre-vingt-dix-sept" -> 97)."""
+    total = current = 0
+    for word in re.split(r"[\s-]+", words):
+        if word == "et" or not word:
+            continue
+        value = _NUMBER_WORDS[word]
+        if value == 1000:
+            total += (current or 1) * 1000
+            current = 0
+        elif value == 100:
+            current = (current or 1) * 100  # "cent" -> 100, "deux cents" -> 200
+        elif value == 20 and current % 100 == 4:
+            current += 76  # quatre-vingt(s): 4 -> 80
+        else:
+            current += value
+    return total + current
+
+
+def _digitize(text: str) -> str:
+    """Replace number words and approximations by digits in a normalized text.
+
+    "une cinquantaine de jeunes" -> "50 jeunes"; "soixante-dix personnes" -> "70 personnes";
+    "deux semaines" -> "2 semaines"; "50aine" -> "50".
+    """
+
+    def approx(match: re.Match) -> str:
+        mult = match.group("mult")
+        factor = 1 if mult in (None, "un", "une") else _words_value(mult)
+        return f"{factor * _APPROX_WORDS[match.group('approx')]} "
+
+    text = _APPROX_RE.sub(approx, text)
+    text = _DIGIT_APPROX_RE.sub(lambda m: f"{m.group(1)} ", text)
+    return _SEQ_RE.sub(lambda m: str(_words_value(m.group(0))), text)
+
+
+def parse_int_fr(text: str) -> Optional[int]:
+    """Return the first whole number of a French text, in digits or words, else None.
+
+    Examples: "60" -> 60, "trente" -> 30, "soixante-dix" -> 70, "quatre-vingts" -> 80,
+    "deux cents" -> 200, "une cinquantaine" -> 50, "environ 45 personnes" -> 45.
+    """
+    match = re.search(r"\d+", _digitize(normalize(text)))
+    return int(match.group(0)) if match else None
+
+
+# -------------------------------------------------------------------------------- countries
+
+# Accent-less French forms of the countries in knowledge/data/countries.yml (+ CH); a trailing
+# plural "s" is accepted when matching. Callers may pass the NLU vocabulary instead.
+_COUNTRY_FORMS: Dict[str, Tuple[str, ...]] = {
+    "FR": ("france", "francais", "francaise"),
+    "DE": ("allemagne", "allemand", "allemande", "germany", "deutschland", "rfa", "franco-allemand", "franco-allemande"),
+    "AT": ("autriche", "autrichien", "autrichienne"),
+    "BE": ("belgique", "belge", "wallonie", "flandre"),
+    "BG": ("bulgarie", "bulgare"),
+    "HR": ("croatie", "croate"),
+    "CY": ("chypre", "chypriote", "cypriote"),
+    "CZ": ("republique tcheque", "tchequie", "tcheque"),
+    "DK": ("danemark", "danois", "danoise"),
+    "EE": ("estonie", "estonien", "estonienne"),
+    "FI": ("finlande", "finlandais", "finlandaise"),
+    "GR": ("grece", "grec", "grecque"),
+    "HU": ("hongrie", "hongrois", "hongroise"),
+    "IE": ("irlande", "irlandais", "irlandaise"),
+    "IT": ("italie", "italien", "italienne", "franco-italien", "franco-italienne"),
+    "LV": ("lettonie", "letton", "lettone", "lettonne"),
+    "LT": ("lituanie", "lituanien", "lituanienne"),
+    "LU": ("luxembourg", "luxembourgeois", "luxembourgeoise"),
+    "MT": ("malte", "maltais", "maltaise"),
+    "NL": ("pays-bas", "pays bas", "hollande", "neerlandais", "neerlandaise", "hollandais", "hollandaise"),
+    "PL": ("pologne", "polonais", "polonaise", "franco-polonais", "franco-polonaise"),
+    "PT": ("portugal", "portugais", "portugaise"),
+    "RO": ("roumanie", "roumain", "roumaine"),
+    "SK": ("slovaquie", "slovaque"),
+    "SI": ("slovenie", "slovene"),
+    "ES": ("espagne", "espagnol", "espagnole", "franco-espagnol", "franco-espagnole"),
+    "SE": ("suede", "suedois", "suedoise"),
+    "AL": ("albanie", "albanais", "albanaise"),
+    "BA": ("bosnie-herzegovine", "bosnie", "bosnien", "bosnienne", "bosniaque"),
+    "GE": ("georgie", "georgien", "georgienne"),
+    "MD": ("moldavie", "moldave"),
+    "ME": ("montenegro", "montenegrin", "montenegrine"),
+    "MK": ("macedoine du nord", "macedoine", "macedonien", "macedonienne"),
+    "RS": ("serbie", "serbe"),
+    "TR": ("turquie", "turc", "turque"),
+    "UA": ("ukraine", "ukrainien", "ukrainienne"),
+    "XK": ("kosovo", "kosovar", "kosovare"),
+    "GB": ("royaume-uni", "royaume uni", "angleterre", "ecosse", "pays de galles", "anglais", "anglaise", "britannique"),
+    "NO": ("norvege", "norvegien", "norvegienne"),
+    "IS": ("islande", "islandais", "islandaise"),
+    "LI": ("liechtenstein",),
+    "CH": ("suisse",),
+}
+DEFAULT_COUNTRY_CODES_BY_FORM: Dict[str, str] = {
+    form: code for code, forms in _COUNTRY_FORMS.items() for form in forms
+}
+
+
+def _country_regex(forms: Mapping[str, str]) -> Tuple[re.Pattern, Dict[str, str]]:
+    by_form = {normalize(form): code.upper() for form, code in forms.items() if form}
+    alternatives = "|".join(re.escape(f) for f in sorted(by_form, key=len, reverse=True))
+    return re.compile(rf"\b({alternatives})s?\b"), by_form
+
+
+_DEFAULT_COUNTRY_RE = _country_regex(DEFAULT_COUNTRY_CODES_BY_FORM)
+
+
+def find_countries(text: str, country_codes_by_form: Optional[Mapping[str, str]] = None) -> List[Tuple[int, str]]:
+    """Return ``(position, ISO code)`` of every country form in a normalized text, in order."""
+    pattern, by_form = _DEFAULT_COUNTRY_RE if country_codes_by_form is None else _country_regex(country_codes_by_form)
+    return [(m.start(), by_form[m.group(1)]) for m in pattern.finditer(text)]
+
+
+# ------------------------------------------------------------------------------- applicant
+
+_APPLICANT_PATTERNS: Tuple[Tuple[str, str], ...] = (
+    (r"comites? (?:de |du )?jumelage|comite de jum|cdj|asso(?:ciation|c)? (?:de |du )?jumelage", "comite_jumelage"),
+    (
+        r"associations? (?:d'elus|de communes|des maires|de collectivites|representant (?:des |les )?(?:communes|collectivites))",
+        "association_non_lucrative_representant_communes",
+    ),
+    (r"reseaux? (?:de |des )?(?:villes|communes)", "reseau_communes"),
+    (
+        r"communaute (?:de communes|d'agglomeration|urbaine)|agglo(?:meration)?|intercommunalite|interco|epci"
+        r"|metropole|conseil (?:departemental|regional)|departement|region|syndicat intercommunal",
+        "collectivite",
+    ),
+    (r"mairie|communes?|municipalite|conseil municipal|notre ville|ma ville|le maire", "commune"),
+    (r"groupe (?:de jeunes|informel|d'amis|de citoyens|d'habitants)|groupement informel|collectif", "groupe_informel"),
+    (r"centre de formation|universite|institut de recherche|laboratoire", "organisme_formation"),
+    (r"economie sociale|entreprise sociale|scop|scic", "economie_sociale"),
+    (r"associations?|assos?|assoc|associatif|associative|club", "association"),
+    (r"ecoles?|colleges?|lycees?|etablissement scolaire|groupe scolaire", "etablissement_scolaire"),
+    (r"fondation", "fondation"),
+    (r"entreprises?|sarl|pme|startup", "entreprise"),
+    (r"particuliers?|a titre (?:personnel|individuel|prive)|en mon nom|simple citoyen", "particulier"),
+)
+_APPLICANT_RES = tuple((re.compile(rf"\b(?:{p})\b"), kind) for p, kind in _APPLICANT_PATTERNS)
+
+
+def parse_applicant_type(text: str) -> Optional[str]:
+    """Return the applicant type named first in the text ("la mairie" -> "commune"), else None.
+
+    When several are named, the earliest mention wins ("on est une asso, la mairie nous aide" ->
+    association); at the same position the longest form wins ("asso de jumelage" -> comite_jumelage).
+    """
+    text = normalize(text)
+    best: Optional[Tuple[int, int, str]] = None
+    for pattern, kind in _APPLICANT_RES:
+        match = pattern.search(text)
+        if match and (best is None or (match.start(), -len(match.group(0))) < (best[0], -best[1])):
+            best = (match.start(), len(match.group(0)), kind)
+    return best[2] if best else None
+
+
+# ----------------------------------------------------------------------------- dates, ages
+
+_MONTHS = {
+    "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
+    "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "octobre": 10, "oct": 10,
+    "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+
+
+def days_between(day1: int, month1: Optional[int], day2: int, month2: Optional[int]) -> Optional[int]:
+    """Number of days of a range, both ends included ("du 12 au 15 mai" -> 4); None if impossible."""
+    month2 = month2 or month1
+    month1 = month1 or month2
+    if month1 is None:  # "du 12 au 15": same month
+        return day2 - day1 + 1 if day2 >= day1 else None
+    try:
+        start = date(2001, month1, day1)  # a non-leap year: the user rarely says which year
+        end = date(2001 if month2 >= month1 else 2002, month2, day2)
+    except ValueError:
+        return None
+    days = (end - start).days + 1
+    return days if days > 0 else None
+
+
+def _blank(text: str, match: re.Match) -> str:
+    """Replace a consumed span by spaces so later patterns do not read it again."""
+    return text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+
+
+def _take(pattern: str, text: str) -> Tuple[Optional[re.Match], str]:
+    match = re.search(pattern, text)
+    return (match, _blank(text, match)) if match else (None, text)
+
+
+def _parse_ages(text: str, found: Dict[str, object]) -> str:
+    """Read participants' ages; returns the text with the age phrases blanked."""
+    text = re.sub(r"\b(?:depuis|il y a|ca fait|cela fait)\s+\d+\s*ans\b", " ", text)  # not ages
+    match, text = _take(
+        r"\b(?:de|entre|des|les|ages de)?\s*(\d{1,2})\s*(?:ans\s*)?(?:a|et|-|/|au)\s*(\d{1,2})\s*ans\b", text
+    )
+    if match:
+        low, high = sorted((int(match.group(1)), int(match.group(2))))
+        found.update(min_age=low, max_age=high)
+        return text
+    match, text = _take(r"(?:\bmoins de|-)\s*(\d{1,2})\s*ans\b", text)
+    if match:
+        found["max_age"] = int(match.group(1)) - 1  # "moins de 30 ans": 29 at most
+    match, text = _take(r"\b(?:jusqu'a|au plus|max(?:imum)?)\s*(\d{1,2})\s*ans\b", text)
+    if match:
+        found["max_age"] = int(match.group(1))
+    # Colloquially "plus de 18 ans" means adults, 18 included.
+    match, text = _take(r"(?:\bplus de|\+ de|\+|\ba partir de|\bdes|\bau moins|\bmin(?:imum)?)\s*(\d{1,2})\s*ans\b", text)
+    if match:
+        found["min_age"] = int(match.group(1))
+    if "min_age" not in found and "max_age" not in found:
+        match, text = _take(
+            r"\b(?:jeunes|ados?|adolescents?|enfants|eleves|lyceens|collegiens|participants|gamins|ages?|agees?)"
+            r"\s+(?:de\s+|d')?(\d{1,2})\s*ans\b",
+            text,
+        )
+        if match:
+            found["min_age"] = found["max_age"] = int(match.group(1))
+    if "min_age" not in found and re.search(r"\b(?:tous |toutes )?majeur(?:e)?s?\b", text) and not re.search(
+        r"\b(?:accompagnateurs?|animateurs?|encadrants?)\b[^.]{0,30}\bmajeur", text
+    ):
+        found["min_age"] = 18
+    if "max_age" not in found and re.search(r"\bmineur(?:e)?s\b", text):
+        found["max_age"] = 17
+    return text
+
+
+def _parse_durations(text: str, found: Dict[str, object]) -> str:
+    """Read the start delay, the event length (days) and the project length (months)."""
+    match, text = _take(r"\bdans\s+(\d+)\s*(semaines?|sem|mois|jours?|j)\b", text)
+    if match:
+        value, unit = int(match.group(1)), match.group(2)
+        if unit.startswith("sem"):
+            found["weeks_until_start"] = value
+        elif unit == "mois":
+            found["weeks_until_start"] = value * 52 // 12
+        else:
+            found["weeks_until_start"] = value // 7
+
+    match, text = _take(
+        rf"\bdu\s+(\d{{1,2}})(?:er)?(?:\s+({_MONTH}))?\s+(?:au|a)\s+(\d{{1,2}})(?:er)?(?:\s+({_MONTH}))?", text
+    )
+    if match is None:
+        match, text = _take(rf"\b(\d{{1,2}})(?:er)?(?:\s+({_MONTH}))?\s*(?:-|au|a)\s*(\d{{1,2}})(?:er)?\s+({_MONTH})", text)
+    if match:
+        month1 = _MONTHS[match.group(2).rstrip(".")] if match.group(2) else None
+        month2 = _MONTHS[match.group(4).rstrip(".")] if match.group(4) else None
+        days = days_between(int(match.group(1)), month1, int(match.group(3)), month2)
+        if days:
+            found["duration_days"] = days
+    match, text = _take(r"\bdu\s+(\d{1,2})/(\d{1,2})\s+au\s+(\d{1,2})/(\d{1,2})\b", text)
+    if match and "duration_days" not in found:
+        days = days_between(int(match.group(1)), int(match.group(2)), int(match.group(3)), int(match.group(4)))
+        if days:
+            found["duration_days"] = days
+
+    if "duration_days" not in found:
+        match = re.search(r"\b(\d+)\s*(?:jours?|jrs?|j)\b", text)
+        if match:
+            found["duration_days"] = int(match.group(1))
+        elif re.search(r"\b(\d+)\s*(?:semaines?|sem)\b", text):
+            found["duration_days"] = 7 * int(re.search(r"\b(\d+)\s*(?:semaines?|sem)\b", text).group(1))
+        elif re.search(r"\b(\d+)\s*nuits?\b", text):
+            found["duration_days"] = int(re.search(r"\b(\d+)\s*nuits?\b", text).group(1)) + 1
+        elif re.search(r"\bweek-?end\b", text):
+            found["duration_days"] = 2
+
+    match = re.search(r"\b(\d+)\s*mois\b", text)
+    if match:
+        found["duration_months"] = int(match.group(1))
+    else:
+        match = re.search(r"\b(?:sur|pendant|durant|duree de|en)\s+(\d+)\s*(?:ans?|annees?)\b", text)
+        if match:
+            found["duration_months"] = 12 * int(match.group(1))
+    return text
+
+
+# ----------------------------------------------------------------------------- participants
+
+_PEOPLE = (
+    r"(?:personnes?|pers|participants?|participantes?|gens|jeunes|ados?|adolescents?|enfants|eleves"
+    r"|habitants|citoyens|membres|benevoles|seniors|adultes|retraites|ppl)"
+)
+_INVITED_WORDS = r"(?:invites?|etrangers?|internationaux|de l'etranger|venus? de l'etranger|venant de l'etranger)"
+_APPROX_PREFIX = r"(?:(?:environ|a peu pres|autour de|pres de|genre|dans les|au moins|~)\s*)?"
+
+
+def _parse_participants(
+    text: str, countries: List[Tuple[int, str]], found: Dict[str, object], country_re: re.Pattern
+) -> None:
+    """Read the total number of participants and how many come from abroad."""
+    # Counts attached to a nationality or to "invités": "dont 30 Polonais", "30 jeunes allemands".
+    group_re = re.compile(
+        rf"\b(\d+)\s+(?:{_PEOPLE}\s+)?(?:(?:de\s+|d'|du\s+|venus?\s+(?:de\s+|d'|du\s+))?{country_re.pattern}|{_INVITED_WORDS})"
+    )
+    invited = local = 0
+    group_starts = set()
+    for match in group_re.finditer(text):
+        group_starts.add(match.start())
+        tail = text[match.end(1):match.end()]
+        codes = [code for pos, code in countries if match.start() <= pos < match.end()]
+        if codes and all(code == HOME_COUNTRY for code in codes) and not re.search(_INVITED_WORDS, tail):
+            local += int(match.group(1))
+        else:
+            invited += int(match.group(1))
+    if invited:
+        found["invited_participants"] = invited
+
+    patterns = (
+        rf"\b(?:on|nous)\s+(?:sera|serons|seront|serait|est|sommes)\s+{_APPROX_PREFIX}(\d+)",
+        r"\b(\d+)\s+(?:au total|en tout|dont)\b",
+        rf"\b(?:total|en tout|au total)\s*(?:de|:|=)?\s*{_APPROX_PREFIX}(\d+)",
+        r"\b(?:groupe|delegation)\s+de\s+(\d+)",
+        rf"\b(?:participants?|personnes?|nb de participants|nombre de participants)\s*(?::|=)\s*(\d+)",
+    )
+    for pattern in patterns:
+        for match in re.finditer(pattern, text):
+            if int(match.group(1)) >= 2:  # "on est une asso" reads as "on est 1 asso"
+                found["participants"] = int(match.group(1))
+                return
+    for match in re.finditer(rf"\b(\d+)\s+{_PEOPLE}\b", text):
+        if match.start() in group_starts or int(match.group(1)) < 2:
+            continue  # a nationality count, or an article read as "1"
+        found["participants"] = int(match.group(1))
+        return
+    if invited and local:
+        found["participants"] = invited + local
+
+
+# ----------------------------------------------------------------------------------- flags
+
+
+def _parse_flags(text: str, found: Dict[str, object]) -> None:
+    """Youth-only project, adult group leaders and the OFAJ meeting format."""
+    youth = r"(?:jeunes|enfants|ados|adolescents|eleves|scolaires|mineurs|gamins)"
+    if re.search(rf"\bpas (?:que|seulement|uniquement|juste) (?:des |les |pour les |aux )?{youth}", text) or re.search(
+        r"\b(?:tout public|tous publics|tous ages|toutes generations|toutes les generations|intergenerationnel(?:le)?|familles)\b",
+        text,
+    ):
+        found["is_youth_only"] = False
+    elif re.search(
+        rf"\b(?:que des|uniquement (?:des|pour des|pour les)|seulement des|exclusivement des|reserve aux|rien que des|juste des)\s+{youth}",
+        text,
+    ):
+        found["is_youth_only"] = True
+
+    leaders = r"\b(?:accompagnateurs?|accompagnatrices?|animateurs?|animatrices?|encadrants?|encadrement|responsables?)\b"
+    if re.search(rf"{leaders}[^.;]{{0,30}}\b(?:majeur(?:e)?s?|adultes|plus de 18|\+ de 18|18 ans et plus|18\+)", text):
+        found["leaders_adult"] = True
+    elif re.search(rf"{leaders}[^.;]{{0,30}}\bmineur(?:e)?s?\b", text):
+        found["leaders_adult"] = False
+
+    if re.search(r"\blieu (?:tiers|neutre)\b|\bterrain neutre\b", text):
+        found["meeting_format"] = "lieu_tiers"
+    elif re.search(
+        r"\bchez (?:nos|les|le|notre|la) (?:partenaires?|amis|correspondants|jumeaux|ville jumelle)\b"
+        r"|\bon (?:va|part|ira|partira) chez\b|\bvisite\b|\b(?:on|nous) (?:recoit|recevons|accueille|accueillons)\b",
+        text,
+    ):
+        found["meeting_format"] = "visite"
+
+
+# ------------------------------------------------------------------------------------- main
+
+
+def parse_answers(text: str, country_codes_by_form: Optional[Mapping[str, str]] = None) -> Dict[str, object]:
+    """Extract eligibility answers from a French message.
+
+    Args:
+        text: the user's message, e.g. "on sera 60 dont 30 Polonais, sur 4 jours".
+        country_codes_by_form: French country forms -> ISO code (e.g. the NLU vocabulary);
+            default :data:`DEFAULT_COUNTRY_CODES_BY_FORM`. Accents and case are ignored.
+
+    Returns:
+        Only the answers found, among ``participants``, ``invited_participants``,
+        ``duration_days``, ``duration_months``, ``weeks_until_start``, ``min_age``, ``max_age``,
+        ``applicant_type``, ``partner_countries`` (tuple of codes, France left out),
+        ``is_youth_only``, ``leaders_adult``, ``meeting_format``. Example:
+        ``{"participants": 60, "invited_participants": 30, "duration_days": 4, "partner_countries": ("PL",)}``.
+    """
+    normalized = normalize(text)
+    found: Dict[str, object] = {}
+    if country_codes_by_form is None:
+        country_re = _DEFAULT_COUNTRY_RE[0]
+    else:
+        country_re = _country_regex(country_codes_by_form)[0]
+
+    applicant = parse_applicant_type(normalized)
+    if applicant:
+        found["applicant_type"] = applicant
+    _parse_flags(normalized, found)
+
+    digits = _digitize(normalized)
+    digits = _parse_ages(digits, found)
+    digits = _parse_durations(digits, found)
+    countries = find_countries(digits, country_codes_by_form)
+    partners = tuple(dict.fromkeys(code for _, code in countries if code != HOME_COUNTRY))
+    if partners:
+        found["partner_countries"] = partners
+    _parse_participants(digits, countries, found, country_re)
+    if "participants" not in found:
+        # A bare approximation ("on sera une vingtaine") is a head-count unless a unit follows.
+        for match in _APPROX_RE.finditer(normalized):
+            following = normalized[match.end():match.end() + 12]
+            if not re.match(r"\s*(?:jours?|semaines?|mois|ans|annees?|km|kilometres?|euros?|€)", following):
+                found["participants"] = _parse_int(match.group(0))
+                break
+    return found
+
+
+def _parse_int(text: str) -> int:
+    value = parse_int_fr(text)
+    assert value is not None  # only called on a matched number phrase
+    return value
+
+
+def merge_answers(previous: Mapping[str, object], new: Mapping[str, object]) -> Dict[str, object]:
+    """Combine answers over several messages: new values win, partner countries accumulate."""
+    merged = dict(previous)
+    for key, value in new.items():
+        if key == "partner_countries" and previous.get("partner_countries"):
+            value = tuple(dict.fromkeys(tuple(previous["partner_countries"]) + tuple(value)))
+        merged[key] = value
+    return merged

@@ -1,0 +1,180 @@
+"""Europe Direct locator, comparisons, hand-over to a person, and the eligibility check."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.compare import ActionComparePrograms
+from actions.contacts import ActionGiveContact
+from actions.eligibility import ActionCheckEligibility, ValidateEligibilityForm, extract_answers
+from actions.locator import ActionFindEuropeDirect
+from tests.answers import programmes_in_order
+
+
+def slots_of(events):
+    return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+
+
+@pytest.mark.parametrize(
+    "text, expected_departement, expected_in_answer",
+    [
+        ("je suis à Brive", "19", "EUROPE DIRECT Limousin"),
+        ("19100", "19", "EUROPE DIRECT Limousin"),
+        ("on est en Corrèze", "19", "Limousin"),
+        ("dans le Finistère", "29", "Je ne sais pas quel centre EUROPE DIRECT couvre"),
+        ("Corse-du-Sud", "2A", "Je ne connais pas de centre EUROPE DIRECT"),
+    ],
+)
+async def test_locates_the_centre_from_a_commune_postal_code_or_departement(
+    make_tracker, dispatcher, text, expected_departement, expected_in_answer
+):
+    events = await ActionFindEuropeDirect().run(dispatcher, make_tracker("inform_location", text=text), {})
+
+    answer = dispatcher.messages[0]["text"]
+    assert expected_in_answer in answer
+    # The official locator is always given: the list changes with each generation of centres.
+    assert "https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR" in answer
+    assert slots_of(events)["departement"] == expected_departement
+
+
+async def test_without_a_place_it_asks_where_the_user_is(make_tracker, dispatcher):
+    events = await ActionFindEuropeDirect().run(
+        dispatcher, make_tracker("ask_europe_direct", text="je cherche un centre europe direct"), {}
+    )
+
+    assert "Dans quelle commune ou quel département" in dispatcher.messages[0]["text"]
+    assert events == []
+
+
+async def test_a_place_given_earlier_is_reused(make_tracker, dispatcher):
+    tracker = make_tracker("ask_europe_direct", slots={"departement": "19"}, text="et le centre le plus proche ?")
+
+    await ActionFindEuropeDirect().run(dispatcher, tracker, {})
+
+    assert "Limousin" in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "entities, slots, expected_first, expected_second",
+    [
+        ([{"entity": "programme", "value": "cerv"}, {"entity": "programme", "value": "erasmus_plus"}], {}, "cerv", "erasmus_plus"),
+        ([{"entity": "programme", "value": "fonds_citoyen"}, {"entity": "programme", "value": "cerv"}], {}, "fonds_citoyen", "cerv"),
+        ([{"entity": "audience", "value": "scolaires"}], {}, "erasmus_plus", None),
+    ],
+)
+async def test_compares_side_by_side(make_tracker, dispatcher, clock, entities, slots, expected_first, expected_second):
+    await ActionComparePrograms().run(dispatcher, make_tracker("compare_programmes", slots=slots, entities=entities), {})
+
+    text = dispatcher.messages[0]["text"]
+    blocks = text.split("\n\n")
+    assert len(blocks) == 3  # an intro and one block per programme, with the same headings
+    assert programmes_in_order(blocks[1])[0] == expected_first
+    if expected_second:
+        assert programmes_in_order(blocks[2])[0] == expected_second
+    for block in blocks[1:]:
+        assert "Montant" in block and "Qui peut candidater" in block and "Page officielle" in block
+
+
+async def test_compare_without_programmes_asks_which(make_tracker, dispatcher):
+    await ActionComparePrograms().run(dispatcher, make_tracker("compare_programmes"), {})
+
+    assert "Quels programmes voulez-vous comparer" in dispatcher.messages[0]["text"]
+
+
+async def test_hand_over_gives_people_and_a_ready_to_send_summary(make_tracker, dispatcher):
+    tracker = make_tracker(
+        "ask_human",
+        slots={"need": "youth_exchange", "country": "DE", "audience": "jeunes", "recommended_programme": "ofaj_youth_meetings"},
+    )
+
+    await ActionGiveContact().run(dispatcher, tracker, {})
+
+    people, summary = (message["text"] for message in dispatcher.messages)
+    assert "OFAJ" in people
+    assert "Projet : échange de jeunes" in summary
+    assert "Pays partenaire : Allemagne" in summary
+    assert "OFAJ – Rencontres de jeunes" in summary
+    assert "mailto:" in summary
+
+
+@pytest.mark.parametrize(
+    "text, requested, slots, expected",
+    [
+        (
+            "on sera 60 dont 30 Polonais, sur 4 jours",
+            "participants",
+            {"eligibility_strand": "cerv_town_twinning"},
+            {"participants": 60, "invited_participants": 30, "duration_days": 4, "partner_countries": ["PL"]},
+        ),
+        ("60", "participants", {"eligibility_strand": "cerv_town_twinning"}, {"participants": 60}),
+        ("c'est la mairie qui dépose", "applicant_type", {"eligibility_strand": "cerv_town_twinning"}, {"applicant_type": "commune"}),
+        ("en fait on sera 80", "invited_participants", {"eligibility_strand": "cerv_town_twinning", "participants": 60}, {"participants": 80}),
+    ],
+)
+def test_one_message_can_answer_several_questions_or_correct_one(make_tracker, text, requested, slots, expected):
+    tracker = make_tracker("inform", slots={**slots, "requested_slot": requested}, text=text)
+
+    values = extract_answers(tracker)
+
+    for slot, value in expected.items():
+        assert values[slot] == value
+
+
+def test_the_check_starts_with_the_programme_and_partner_of_the_conversation(make_tracker):
+    tracker = make_tracker("check_eligibility", slots={"programme": "cerv_town_twinning", "country": "PL"}, text="est-ce qu'on est éligible ?")
+
+    values = extract_answers(tracker)
+
+    assert values["eligibility_strand"] == "cerv_town_twinning"
+    assert values["partner_countries"] == ["PL"]
+
+
+@pytest.mark.parametrize(
+    "strand, expected",
+    [
+        ("cerv_town_twinning", ["eligibility_strand", "applicant_type", "partner_countries", "participants", "invited_participants"]),
+        ("ofaj_youth_meetings", ["eligibility_strand", "partner_countries", "meeting_format", "participants", "max_age", "duration_days"]),
+        (None, ["eligibility_strand"]),
+    ],
+)
+async def test_the_form_asks_only_what_the_programme_needs(make_tracker, dispatcher, strand, expected):
+    tracker = make_tracker("check_eligibility", slots={"eligibility_strand": strand})
+
+    assert await ValidateEligibilityForm().required_slots([], dispatcher, tracker, {}) == expected
+
+
+async def test_an_unreadable_answer_is_counted_so_the_question_is_rephrased(make_tracker, dispatcher):
+    tracker = make_tracker(
+        "inform", slots={"eligibility_strand": "cerv_town_twinning", "requested_slot": "participants"}, text="bof je sais pas trop"
+    )
+
+    events = await ValidateEligibilityForm().get_extraction_events(dispatcher, tracker, {})
+
+    assert slots_of(events) == {"eligibility_failures": 1}
+
+
+@pytest.mark.parametrize(
+    "answers, verdict_start",
+    [
+        (
+            {"applicant_type": "comite_jumelage", "partner_countries": ["PL"], "participants": 60, "invited_participants": 30},
+            "D'après les règles que je peux vérifier",
+        ),
+        (
+            {"applicant_type": "particulier", "partner_countries": ["PL"], "participants": 60, "invited_participants": 30},
+            "Votre projet ne semble PAS ÉLIGIBLE",
+        ),
+        (
+            {"applicant_type": "commune", "partner_countries": ["PL"], "participants": 20, "invited_participants": 5},
+            "Je ne peux pas conclure",  # the 50/25 rule is from 2024 and not verified for 2026
+        ),
+    ],
+)
+async def test_the_verdict_is_given_rule_by_rule_with_sources(make_tracker, dispatcher, answers, verdict_start):
+    tracker = make_tracker("inform", slots={"eligibility_strand": "cerv_town_twinning", **answers})
+
+    await ActionCheckEligibility().run(dispatcher, tracker, {})
+
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith(verdict_start)
+    assert "source : http" in text and "[appel 20" in text
