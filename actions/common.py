@@ -77,6 +77,14 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def best_guess_intent(tracker: Tracker) -> Optional[str]:
+    """The NLU's best intent even when the fallback classifier replaced it by ``nlu_fallback``."""
+    for candidate in tracker.latest_message.get("intent_ranking") or []:
+        if candidate.get("name") != "nlu_fallback":
+            return candidate.get("name")
+    return None
+
+
 def latest_intent_confidence(tracker: Tracker) -> float:
     return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
 

@@ -13,6 +13,7 @@ from actions import common
 from actions.common import (
     INTENT_NEEDS,
     KnowledgeAction,
+    best_guess_intent,
     latest_entity_values,
     latest_intent,
     national_scheme_reply,
@@ -68,11 +69,16 @@ class ActionRecommendProgramme(KnowledgeAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        return self.recommend(dispatcher, tracker, latest_intent(tracker))
+
+    def recommend(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: Optional[str]
+    ) -> List[Dict[Text, Any]]:
+        """Answer as for ``intent`` (which may differ from the NLU's final one, see below)."""
         national = national_scheme_reply(tracker)
         if national:
             dispatcher.utter_message(text=national)
             return []
-        intent = latest_intent(tracker)
         need = INTENT_NEEDS.get(intent) or tracker.get_slot("need")
         if need is None and len(latest_entity_values(tracker, "country")) >= NETWORK_MIN_PARTNER_COUNTRIES:
             # "On est 4 villes (Roumanie, Bulgarie, Grèce et nous)": several partner countries at
@@ -115,3 +121,30 @@ class ActionRecommendProgramme(KnowledgeAction):
             SlotSet("recommended_programme", strand.id),
             SlotSet("programme", strand.id),
         ]
+
+
+FUNDING_INTENTS = {*INTENT_NEEDS, "ask_funding", "inform"}
+PROJECT_ENTITIES = ("audience", "country", "theme", "activity")
+
+
+class ActionHandleLowConfidence(ActionRecommendProgramme):
+    """A message the NLU is unsure about: recommend anyway when it describes a project.
+
+    Long, rambling messages ("je suis animatrice à Roubaix, j'ai 12 jeunes… une asso en Lituanie
+    voudrait les accueillir…") often fall under the confidence threshold although their best
+    guess is a funding question and they name the project's details. Anything else gets the
+    "please rephrase" answer, which names no programme.
+    """
+
+    def name(self) -> Text:
+        return "action_handle_low_confidence"
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        guess = best_guess_intent(tracker)
+        describes_project = any(latest_entity_values(tracker, entity) for entity in PROJECT_ENTITIES)
+        if guess in FUNDING_INTENTS and describes_project:
+            return self.recommend(dispatcher, tracker, guess)
+        dispatcher.utter_message(response="utter_default")
+        return []

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from actions.recommend import ActionRecommendProgramme
+from actions.recommend import ActionHandleLowConfidence, ActionRecommendProgramme
 from tests.answers import contacts_in_order, programme_of, programmes_in_order
 
 
@@ -129,3 +129,36 @@ async def test_deadline_in_the_recommendation_depends_on_today(make_tracker, dis
     await ActionRecommendProgramme().run(dispatcher, make_tracker("ask_funding_twinning"), {})
 
     assert expected in dispatcher.messages[0]["text"]
+
+
+async def test_an_unsure_message_that_describes_a_project_still_gets_a_recommendation(make_tracker, dispatcher, clock):
+    tracker = make_tracker(
+        "nlu_fallback",
+        entities=[{"entity": "audience", "value": "jeunes"}, {"entity": "country", "value": "LT"}],
+    )
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.35},
+        {"name": "ask_funding_youth_exchange", "confidence": 0.3},
+        {"name": "ask_human", "confidence": 0.2},
+    ]
+
+    events = await ActionHandleLowConfidence().run(dispatcher, tracker, {})
+
+    assert slot_events(events)["recommended_programme"] == "erasmus_youth_exchanges"
+
+
+@pytest.mark.parametrize(
+    "ranking, entities",
+    [
+        ([{"name": "nlu_fallback"}, {"name": "ask_funding"}], []),  # gibberish: no project detail
+        ([{"name": "nlu_fallback"}, {"name": "out_of_scope"}], [{"entity": "country", "value": "DE"}]),
+    ],
+)
+async def test_an_unsure_message_otherwise_gets_the_rephrase_answer(make_tracker, dispatcher, ranking, entities):
+    tracker = make_tracker("nlu_fallback", entities=entities)
+    tracker.latest_message["intent_ranking"] = ranking
+
+    events = await ActionHandleLowConfidence().run(dispatcher, tracker, {})
+
+    assert [message["response"] for message in dispatcher.messages] == ["utter_default"]
+    assert events == []
