@@ -48,9 +48,20 @@ NUMERIC_SLOTS = {
     "weeks_until_start",
 }
 YES_NO_SLOTS = {"leaders_adult", "is_youth_only"}
-# Intents by which the user tries to answer; any other intent is a question that interrupts the
-# form (the form then steps aside and a rule answers it).
-ANSWER_INTENTS = {"inform", "affirm", "deny", "check_eligibility", "inform_location", "nlu_fallback"}
+# Intents that interrupt the check: the form steps aside and a rule (bot/data/rules/eligibility.yml)
+# answers them. Any other message is taken as an attempt to answer the question asked.
+INTERRUPTING_INTENTS = {
+    "stop",
+    "out_of_scope",
+    "ask_contact",
+    "ask_twinning_setup",
+    "ask_human",
+    "ask_programme_info",
+    "ask_programme_amount",
+    "ask_programme_deadline",
+    "ask_programme_eligibility",
+    "ask_programme_how_to_apply",
+}
 STRAND_CHOICES = [
     ("CERV – Jumelage de villes", "cerv_town_twinning"),
     ("CERV – Réseaux de villes", "cerv_networks_of_towns"),
@@ -78,7 +89,7 @@ VERDICTS = {
     "not_eligible": "Votre projet ne semble PAS ÉLIGIBLE",
     "unknown": "Je ne peux pas conclure avec certitude",
 }
-OUTCOME_MARKS = {"ok": "✓", "fails": "✗", "unknown": "?", "to_verify": "à vérifier"}
+OUTCOME_MARKS = {"ok": "✓", "fails": "✗", "unknown": "?", "to_verify": "⚠"}
 
 
 def checkable_strand(value: Optional[str]) -> Optional[str]:
@@ -105,6 +116,18 @@ class ValidateEligibilityForm(FormValidationAction):
             return [STRAND_SLOT]
         return [STRAND_SLOT, *api.required_answers(strand)]
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        extraction = await self.get_extraction_events(dispatcher, tracker, domain)
+        tracker.add_slots(extraction)
+        validation = await self._extract_validation_events(dispatcher, tracker, domain)
+        # rasa_sdk keeps only the slots of the questions asked for this programme: also keep the
+        # miss counter and answers to other questions ("sur 4 jours" stays useful if the user
+        # switches programme).
+        validated = {event["name"] for event in validation}
+        return validation + [event for event in extraction if event["name"] not in validated]
+
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
@@ -113,7 +136,7 @@ class ValidateEligibilityForm(FormValidationAction):
         if values:
             if tracker.get_slot(FAILURES_SLOT):
                 events.append(SlotSet(FAILURES_SLOT, 0))
-        elif latest_intent(tracker) in ANSWER_INTENTS and tracker.get_slot("requested_slot"):
+        elif latest_intent(tracker) not in INTERRUPTING_INTENTS and tracker.get_slot("requested_slot"):
             # An answer we could not read: count it, so the question is rephrased (and after
             # two misses a person is offered) instead of looping on the same words.
             events.append(SlotSet(FAILURES_SLOT, (tracker.get_slot(FAILURES_SLOT) or 0) + 1))
@@ -130,7 +153,7 @@ def extract_answers(tracker: Tracker) -> Dict[str, Any]:
     if strand is None and tracker.get_slot(STRAND_SLOT) is None:
         # Starting the check: the programme of the conversation, if it can be checked.
         strand = checkable_strand(tracker.get_slot("programme") or tracker.get_slot("recommended_programme"))
-    if strand and strand != tracker.get_slot(STRAND_SLOT):
+    if strand:
         values[STRAND_SLOT] = strand
 
     if text.startswith("/"):
@@ -162,7 +185,8 @@ def extract_answers(tracker: Tracker) -> Dict[str, Any]:
             values["meeting_format"] = "third_place"
         elif "partenaire" in lowered or "chez eux" in lowered or "visite" in lowered:
             values["meeting_format"] = "visit"
-    return {slot: value for slot, value in values.items() if tracker.get_slot(slot) != value}
+    # Repeating a known answer counts as an answer (so the form does not step aside).
+    return values
 
 
 class AskEligibilityQuestion(Action):

@@ -178,3 +178,42 @@ async def test_the_verdict_is_given_rule_by_rule_with_sources(make_tracker, disp
     text = dispatcher.messages[0]["text"]
     assert text.startswith(verdict_start)
     assert "source : http" in text and "[appel 20" in text
+
+
+@pytest.mark.parametrize(
+    "intent, text, counted",
+    [
+        ("ask_funding", "c'est pour notre jumelage", True),  # an answer attempt, whatever the intent
+        ("ask_contact", "qui peut m'aider ?", False),  # a question: the form steps aside
+        ("stop", "on arrête", False),
+    ],
+)
+async def test_only_questions_and_stop_interrupt_the_check(make_tracker, dispatcher, intent, text, counted):
+    tracker = make_tracker(intent, slots={"eligibility_strand": "cerv_town_twinning", "requested_slot": "participants"}, text=text)
+
+    events = await ValidateEligibilityForm().get_extraction_events(dispatcher, tracker, {})
+
+    assert ("eligibility_failures" in slots_of(events)) is counted
+
+
+async def test_repeating_a_known_answer_is_an_answer(make_tracker, dispatcher):
+    tracker = make_tracker(
+        "inform",
+        slots={"eligibility_strand": "cerv_town_twinning", "applicant_type": "comite_jumelage", "requested_slot": "participants"},
+        text="c'est le comité de jumelage qui dépose",
+    )
+
+    events = await ValidateEligibilityForm().get_extraction_events(dispatcher, tracker, {})
+
+    assert slots_of(events)["applicant_type"] == "comite_jumelage"
+
+
+async def test_the_miss_counter_reaches_rasa_so_the_form_does_not_step_aside(make_tracker, dispatcher):
+    # Rasa rejects the form (and another rule answers) when the validation returns no slot at all.
+    tracker = make_tracker(
+        "inform", slots={"eligibility_strand": "cerv_town_twinning", "requested_slot": "participants"}, text="euh aucune idée"
+    )
+
+    events = await ValidateEligibilityForm().run(dispatcher, tracker, {"slots": {}, "forms": {}})
+
+    assert slots_of(events)["eligibility_failures"] == 1
