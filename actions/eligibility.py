@@ -19,25 +19,13 @@ from rasa_sdk.types import DomainDict
 from actions.common import KnowledgeAction, latest_entity_values, latest_intent
 from actions.parsing import parse_answers, parse_applicant_type, parse_int_fr
 from knowledge import api
+from knowledge.eligibility import ANSWER_ORDER
 from knowledge.views import EligibilityReport, ProjectAnswers
 
 FORM = "eligibility_form"
 STRAND_SLOT = "eligibility_strand"
 FAILURES_SLOT = "eligibility_failures"
-ANSWER_SLOTS = (
-    "applicant_type",
-    "partner_countries",
-    "meeting_format",
-    "participants",
-    "invited_participants",
-    "min_age",
-    "max_age",
-    "leaders_adult",
-    "is_youth_only",
-    "duration_days",
-    "duration_months",
-    "weeks_until_start",
-)
+ANSWER_SLOTS = ANSWER_ORDER  # one slot per answer, in asking order
 NUMERIC_SLOTS = {
     "participants",
     "invited_participants",
