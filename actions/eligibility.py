@@ -40,6 +40,7 @@ YES_NO_SLOTS = {"leaders_adult", "is_youth_only"}
 # answers them. Any other message is taken as an attempt to answer the question asked.
 INTERRUPTING_INTENTS = {
     "stop",
+    "goodbye",
     "out_of_scope",
     "ask_contact",
     "ask_twinning_setup",
@@ -235,9 +236,12 @@ class AskEligibilityStrand(Action):
         return []
 
 
-# One ask action per answer (action_ask_participants, …): rasa_sdk registers every subclass.
-for _slot in ANSWER_SLOTS:
-    type(f"AskEligibility_{_slot}", (AskEligibilityQuestion,), {"slot": _slot, "__module__": __name__})
+# One ask action per answer (action_ask_participants, …): rasa_sdk registers every subclass. The
+# dict keeps the classes alive (a class only referenced by __subclasses__ can be garbage-collected).
+ASK_ACTIONS = {
+    slot: type(f"AskEligibility_{slot}", (AskEligibilityQuestion,), {"slot": slot, "__module__": __name__})
+    for slot in ANSWER_SLOTS
+}
 
 
 class ActionCheckEligibility(KnowledgeAction):

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
 from actions import common
+from actions.compare import ActionComparePrograms
 from actions.common import (
     KnowledgeAction,
     latest_entity_values,
@@ -63,6 +64,10 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
         if national:
             dispatcher.utter_message(text=national)
             return []
+        if len(set(latest_entity_values(tracker, "programme"))) >= 2:
+            # "l'OFAJ ou le Fonds citoyen, c'est quoi qui change ?": two programmes named at once
+            # make a comparison, whatever the exact wording.
+            return ActionComparePrograms().answer(dispatcher, tracker, domain)
         topic = TOPICS.get(latest_intent(tracker), "info")
         strand = self._strand_in_question(tracker)
         if strand is None:

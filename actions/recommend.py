@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
 from actions import common
+from actions.locator import ActionFindEuropeDirect
 from actions.common import (
     INTENT_NEEDS,
     KnowledgeAction,
@@ -88,6 +89,10 @@ class ActionRecommendProgramme(KnowledgeAction):
         profile = profile_from(tracker, need)
 
         if not any((profile.need, profile.audience, profile.country, profile.theme, profile.activity)):
+            if intent == "inform" and api.nearest_europe_direct(tracker.latest_message.get("text")):
+                # "je vis à Poitiers", "24000": a place and nothing else is an answer to "where
+                # are you?" — give the nearest Europe Direct centre.
+                return ActionFindEuropeDirect().answer(dispatcher, tracker, {})
             dispatcher.utter_message(text=CLARIFY_TEXT, buttons=CLARIFY_BUTTONS)
             return events
 

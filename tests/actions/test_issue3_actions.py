@@ -217,3 +217,38 @@ async def test_the_miss_counter_reaches_rasa_so_the_form_does_not_step_aside(mak
     events = await ValidateEligibilityForm().run(dispatcher, tracker, {"slots": {}, "forms": {}})
 
     assert slots_of(events)["eligibility_failures"] == 1
+
+
+async def test_a_programme_question_naming_two_programmes_is_a_comparison(make_tracker, dispatcher, clock):
+    from actions.programmes import ActionAnswerProgrammeQuestion
+
+    entities = [{"entity": "programme", "value": "ofaj"}, {"entity": "programme", "value": "fonds_citoyen"}]
+    await ActionAnswerProgrammeQuestion().run(dispatcher, make_tracker("ask_programme_info", entities=entities), {})
+
+    blocks = dispatcher.messages[0]["text"].split("\n\n")
+    assert [programmes_in_order(block)[0] for block in blocks[1:]] == ["ofaj", "fonds_citoyen"]
+
+
+@pytest.mark.parametrize("text", ["24000", "je vis a Poitiers"])
+async def test_a_bare_place_is_answered_with_the_nearest_centre(make_tracker, dispatcher, clock, text):
+    from actions.recommend import ActionRecommendProgramme
+
+    await ActionRecommendProgramme().run(dispatcher, make_tracker("inform", text=text), {})
+
+    text = dispatcher.messages[0]["text"]
+    assert "EUROPE DIRECT" in text and programmes_in_order(text) == []
+
+
+@pytest.mark.parametrize(
+    "failures, offers_a_person, rephrased",
+    [(0, False, False), (1, False, True), (2, True, True)],
+)
+async def test_the_question_is_rephrased_then_a_person_is_offered(make_tracker, dispatcher, failures, offers_a_person, rephrased):
+    from actions.eligibility import ASK_ACTIONS
+
+    await ASK_ACTIONS["participants"]().run(dispatcher, make_tracker("inform", slots={"eligibility_failures": failures}), {})
+
+    text = dispatcher.messages[0]["text"]
+    assert "Combien de personnes participeront en tout ?" in text
+    assert ("Je n'ai pas compris" in text) is rephrased
+    assert ("EUROPE DIRECT" in text) is offers_a_person
