@@ -27,6 +27,15 @@ class Settings:
     rasa_port: int
     action_port: int
     action_endpoint_url: str
+    # Web server: the widget's demo page and the Europe Direct staff console.
+    web_port: int
+    console_token: Optional[str]
+    # Telegram (issue 4): the channel starts only when the token is set.
+    telegram_token: Optional[str]
+    telegram_bot_name: str
+    telegram_webhook_url: Optional[str]
+    telegram_secret: Optional[str]
+    telegram_api_url: str
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -43,6 +52,14 @@ class Settings:
             action_port=action_port,
             action_endpoint_url=env.get("ACTION_ENDPOINT_URL")
             or f"http://localhost:{action_port}/webhook",
+            web_port=int(env.get("WEB_PORT") or 8000),
+            console_token=env.get("CONSOLE_TOKEN") or None,
+            telegram_token=env.get("TELEGRAM_TOKEN") or None,
+            telegram_bot_name=env.get("TELEGRAM_BOT_NAME") or "europe_des_communes_bot",
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+            telegram_secret=env.get("TELEGRAM_SECRET") or None,
+            # A self-hosted Bot API server (or the tests' fake one) replaces Telegram's.
+            telegram_api_url=env.get("TELEGRAM_API_URL") or "https://api.telegram.org",
         )
 
     def rasa_environment(self) -> Dict[str, str]:
