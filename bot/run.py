@@ -72,9 +72,13 @@ def main(argv: List[str] | None = None) -> int:
     processes = [subprocess.Popen(_action_server(settings), cwd=REPO_ROOT, env=env)]
     processes.append(subprocess.Popen(_rasa_server(settings, args.mode), cwd=REPO_ROOT, env=env))
     if args.mode == "serve":
+        # The widget's demo page and the staff console.
+        processes.append(subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=REPO_ROOT, env=env))
         print(
             f"Assistant : http://localhost:{settings.rasa_port}/webhooks/rest/webhook "
-            f"(REST) et socket.io sur le même port ; Ctrl-C pour arrêter.",
+            f"(REST) et socket.io sur le même port ; page de démonstration du widget : "
+            f"http://localhost:{settings.web_port}/ ; console : http://localhost:{settings.web_port}/console ; "
+            f"Ctrl-C pour arrêter.",
             flush=True,
         )
 
