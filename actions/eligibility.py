@@ -139,8 +139,9 @@ def extract_answers(tracker: Tracker) -> Dict[str, Any]:
     values: Dict[str, Any] = {}
 
     strand = next(filter(None, map(checkable_strand, latest_entity_values(tracker, "programme"))), None)
-    if strand is None and tracker.get_slot(STRAND_SLOT) is None:
-        # Starting the check: the programme of the conversation, if it can be checked.
+    if strand is None and (tracker.get_slot(STRAND_SLOT) is None or latest_intent(tracker) == "check_eligibility"):
+        # Starting (or restarting) the check: the programme the conversation is about now, if it
+        # can be checked — the user may have moved on from the programme checked last time.
         strand = checkable_strand(tracker.get_slot("programme") or tracker.get_slot("recommended_programme"))
     if strand:
         values[STRAND_SLOT] = strand

@@ -252,3 +252,13 @@ async def test_the_question_is_rephrased_then_a_person_is_offered(make_tracker, 
     assert "Combien de personnes participeront en tout ?" in text
     assert ("Je n'ai pas compris" in text) is rephrased
     assert ("EUROPE DIRECT" in text) is offers_a_person
+
+
+def test_a_new_check_follows_the_programme_the_conversation_moved_to(make_tracker):
+    tracker = make_tracker(
+        "check_eligibility",
+        slots={"eligibility_strand": "ofaj_youth_meetings", "programme": "cerv_town_twinning"},
+        text="et pour le CERV, on est éligibles ?",
+    )
+
+    assert extract_answers(tracker)["eligibility_strand"] == "cerv_town_twinning"
