@@ -18,7 +18,7 @@ INSTALLED   := $(VENV)/.installed
 TRAINING_INPUTS := config.yml domain.yml $(shell find $(DATA) -name '*.yml' 2>/dev/null)
 
 .PHONY: help install lock knowledge validate train run chat test test-unit test-conversations \
-        test-nlu test-scenarios crossval clean
+        test-nlu test-scenarios test-browser crossval clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
@@ -60,7 +60,7 @@ run: $(INSTALLED) knowledge train ## Set everything up, then start the action se
 chat: $(INSTALLED) knowledge train ## Talk to the assistant in the terminal
 	$(PY) -m bot.run shell
 
-test: $(INSTALLED) knowledge train test-unit test-conversations test-nlu test-scenarios ## Everything: data validation, unit tests, conversation tests, held-out NLU accuracy, end-to-end scenarios
+test: $(INSTALLED) knowledge train test-unit test-conversations test-nlu test-scenarios test-browser ## Everything: data validation, unit tests, conversation tests, held-out NLU accuracy, end-to-end scenarios, the widget in a browser
 
 test-unit: $(INSTALLED) ## pytest: knowledge queries and loader, actions
 	$(PY) -m pytest -q -m "not e2e"
@@ -74,6 +74,9 @@ test-nlu: $(MODEL) ## Intent accuracy on the held-out French test set (never use
 
 test-scenarios: $(MODEL) knowledge ## Multi-turn scenarios through the real model and action server: right programme or contact first
 	$(PY) -m pytest -q -m e2e; status=$$?; head -1 results/scenarios.txt 2>/dev/null; exit $$status
+
+test-browser: ## The chat widget (web/) in headless Chromium (/usr/bin/chromium): keyboard, answers, quick replies, reload, axe-core
+	cd tests/browser && npm ci --silent && node --test
 
 crossval: $(INSTALLED) ## 5-fold cross-validation of the NLU on the training data
 	$(RASA) test nlu --nlu $(DATA)/nlu --config config.yml --cross-validation --folds 5 --out results/crossval --no-plot

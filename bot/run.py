@@ -14,18 +14,63 @@ import signal
 import subprocess
 import sys
 import time
-from typing import List
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import yaml
 
 from bot.settings import MODEL_PATH, REPO_ROOT, VAR_DIR, Settings
 
 RASA = [sys.executable, "-m", "rasa"]
+# The static channels (REST, socket.io); the effective file, with the optional ones, goes to var/.
+STATIC_CREDENTIALS = REPO_ROOT / "credentials.yml"
+EFFECTIVE_CREDENTIALS = VAR_DIR / "credentials.yml"
+TELEGRAM_CHANNEL = "bot.channels.telegram.SecureTelegramInput"
+
+
+def _telegram_values(settings: Settings) -> Dict[str, Tuple[str, Optional[str]]]:
+    """Credential key -> (environment variable, value) of the Telegram channel."""
+    return {
+        "access_token": ("TELEGRAM_TOKEN", settings.telegram_token),
+        "verify": ("TELEGRAM_BOT_NAME", settings.telegram_bot_name),
+        "webhook_url": ("TELEGRAM_WEBHOOK_URL", settings.telegram_webhook_url),
+        "secret_token": ("TELEGRAM_SECRET", settings.telegram_secret),
+        "api_url": ("TELEGRAM_API_URL", settings.telegram_api_url),
+    }
+
+
+def telegram_environment(settings: Settings) -> Dict[str, str]:
+    """The variables var/credentials.yml refers to (the secrets stay out of the file)."""
+    if not settings.telegram_token:
+        return {}
+    return {name: value for name, value in _telegram_values(settings).values() if value}
+
+
+def write_credentials(
+    settings: Settings, source: Path = STATIC_CREDENTIALS, target: Path = EFFECTIVE_CREDENTIALS
+) -> Path:
+    """Write the credentials Rasa runs with: the static channels, plus Telegram when its token is set.
+
+    Rasa fails on an unset ``${VAR}``, so a channel whose variables are unset is left out rather
+    than referenced; the values themselves are ``${VAR}`` references expanded by Rasa.
+    """
+    channels = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    channels.pop(TELEGRAM_CHANNEL, None)
+    if settings.telegram_token:
+        channels[TELEGRAM_CHANNEL] = {
+            key: "${%s}" % name for key, (name, value) in _telegram_values(settings).items() if value
+        }
+    target.parent.mkdir(parents=True, exist_ok=True)
+    header = f"# Written by bot/run.py from {source.name} at each start: edit {source.name}, not this file.\n"
+    target.write_text(header + yaml.safe_dump(channels, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return target
 
 
 def _action_server(settings: Settings) -> List[str]:
     return RASA + ["run", "actions", "--actions", "actions", "--port", str(settings.action_port)]
 
 
-def _rasa_server(settings: Settings, mode: str) -> List[str]:
+def _rasa_server(settings: Settings, mode: str, credentials: Path = EFFECTIVE_CREDENTIALS) -> List[str]:
     common = ["--model", str(MODEL_PATH), "--endpoints", "endpoints.yml"]
     if mode == "shell":
         return RASA + ["shell", *common]
@@ -33,7 +78,7 @@ def _rasa_server(settings: Settings, mode: str) -> List[str]:
         "run",
         *common,
         "--credentials",
-        "credentials.yml",
+        str(credentials),
         "--port",
         str(settings.rasa_port),
         "--cors",
@@ -67,10 +112,11 @@ def main(argv: List[str] | None = None) -> int:
         print(f"Pas de modèle entraîné ({MODEL_PATH}) : lancez `make train`.", file=sys.stderr)
         return 1
     VAR_DIR.mkdir(exist_ok=True)
-    env = {**os.environ, **settings.rasa_environment()}
+    env = {**os.environ, **settings.rasa_environment(), **telegram_environment(settings)}
+    credentials = write_credentials(settings)
 
     processes = [subprocess.Popen(_action_server(settings), cwd=REPO_ROOT, env=env)]
-    processes.append(subprocess.Popen(_rasa_server(settings, args.mode), cwd=REPO_ROOT, env=env))
+    processes.append(subprocess.Popen(_rasa_server(settings, args.mode, credentials), cwd=REPO_ROOT, env=env))
     if args.mode == "serve":
         # The widget's demo page and the staff console.
         processes.append(subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=REPO_ROOT, env=env))

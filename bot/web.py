@@ -10,13 +10,14 @@ from aiohttp import web
 from bot.settings import REPO_ROOT, Settings
 
 WEB_DIR = REPO_ROOT / "web"
+SETTINGS = web.AppKey("settings", Settings)
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
     """The aiohttp application: static widget files, the demo page at ``/``, the console at ``/console``."""
     settings = settings or Settings.from_env()
     app = web.Application()
-    app["settings"] = settings
+    app[SETTINGS] = settings
 
     async def demo_page(request: web.Request) -> web.FileResponse:
         return web.FileResponse(WEB_DIR / "demo" / "index.html")

@@ -1,0 +1,1 @@
+"""Custom Rasa input channels (referenced by module path in the credentials)."""

@@ -1,0 +1,1 @@
+"""Tests of the Europe Direct staff console (console/)."""

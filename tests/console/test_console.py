@@ -1,0 +1,276 @@
+"""The staff console: login, ask, knowledge, inbox (hermetic: stub NLU, tmp databases)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sqlite3
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from console.app import (
+    CONSOLE_PARSER,
+    COOKIE_NAME,
+    RasaModelParser,
+    make_session_cookie,
+    months_before,
+    pseudonym,
+    valid_session_cookie,
+)
+from tests.console.conftest import (
+    SCRIPT_TEXT,
+    SENDER_A,
+    SENDER_B,
+    TOKEN,
+    StubParser,
+    login,
+)
+
+# Every console route, with the method it answers to.
+ROUTES = [
+    ("GET", "/console"),
+    ("GET", "/console/"),
+    ("GET", "/console/ask"),
+    ("POST", "/console/ask"),
+    ("GET", "/console/knowledge"),
+    ("GET", "/console/inbox"),
+    ("GET", "/console/inbox.csv"),
+    ("GET", "/console/unknown-page"),
+    ("POST", "/console/knowledge"),
+]
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status in (302, 303) and response.headers.get("Location", "").startswith("/console/login")
+
+
+# ------------------------------------------------------------------------------- access
+
+
+@pytest.mark.parametrize("method,path", ROUTES)
+async def test_every_route_requires_login(client, method, path):
+    response = await client.request(method, path, data={"question": "CERV ?"}, allow_redirects=False)
+    body = await response.text()
+    assert response.status == 401 or _is_login_redirect(response), (path, response.status)
+    assert "Pourquoi" not in body and "Messages à revoir</h1>" not in body and "message;occurrences" not in body
+
+
+@pytest.mark.parametrize("method,path", ROUTES)
+async def test_forged_or_expired_cookie_is_refused(client, method, path):
+    forged = make_session_cookie("un-autre-jeton")
+    expired = make_session_cookie(TOKEN, now=time.time() - 13 * 3600)
+    for value in (forged, expired, "n'importe.quoi.du-tout", ""):
+        client.session.cookie_jar.update_cookies({COOKIE_NAME: value})
+        response = await client.request(method, path, data={"question": "x"}, allow_redirects=False)
+        assert response.status == 401 or _is_login_redirect(response), (path, value)
+
+
+def test_session_cookie_signature():
+    value = make_session_cookie(TOKEN)
+    assert valid_session_cookie(TOKEN, value)
+    assert not valid_session_cookie(TOKEN + "x", value)
+    issued, nonce, signature = value.split(".")
+    assert not valid_session_cookie(TOKEN, f"{int(issued) + 5}.{nonce}.{signature}")  # tampered date
+    assert not valid_session_cookie(TOKEN, make_session_cookie(TOKEN, now=time.time() - 13 * 3600))
+
+
+async def test_wrong_token_is_rejected(client):
+    response = await login(client, "mauvais-jeton")
+    assert response.status == 401
+    assert "Jeton incorrect" in await response.text()
+    assert COOKIE_NAME not in response.cookies
+    assert _is_login_redirect(await client.get("/console/ask", allow_redirects=False))
+
+
+async def test_login_sets_a_strict_httponly_cookie_and_logout_clears_it(client):
+    response = await login(client)
+    assert response.status == 302 and response.headers["Location"] == "/console/ask"
+    set_cookie = response.headers["Set-Cookie"]
+    assert f"{COOKIE_NAME}=" in set_cookie
+    assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie and "Path=/console" in set_cookie
+    assert TOKEN not in set_cookie  # the token itself never travels back
+    page = await client.get("/console/ask", allow_redirects=False)
+    assert page.status == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "script-src" not in page.headers["Content-Security-Policy"]  # default-src 'none': no script
+
+    out = await client.post("/console/logout", allow_redirects=False)
+    assert _is_login_redirect(out)
+    assert _is_login_redirect(await client.get("/console/ask", allow_redirects=False))
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [("GET", "/console"), ("GET", "/console/login"), ("POST", "/console/login"), ("GET", "/console/ask"),
+     ("GET", "/console/inbox.csv"), ("GET", "/console/knowledge")],
+)
+async def test_console_disabled_without_token(make_client, method, path):
+    client = await make_client(token=None)
+    response = await client.request(method, path, data={"token": ""}, allow_redirects=False)
+    assert response.status == 503
+    body = await response.text()
+    assert "CONSOLE_TOKEN" in body and "désactivée" in body
+    assert COOKIE_NAME not in response.cookies
+
+
+# ------------------------------------------------------------------------------------ ask
+
+
+async def test_ask_shows_nlu_candidates_sources_and_reply(client):
+    await login(client)
+    question = "Notre comité de jumelage veut recevoir sa ville jumelle polonaise, quel financement ?"
+    response = await client.post("/console/ask", data={"question": question})
+    assert response.status == 200
+    html = await response.text()
+    assert client.app[CONSOLE_PARSER].texts == [question]
+    # NLU interpretation
+    assert "ask_funding_twinning" in html and "97.0 %" in html and "PL" in html
+    # every candidate, with its score and reasons
+    candidates = re.findall(r'<div class="card candidate">\s*<h3>(\d+)\. (.*?) <span', html)
+    assert len(candidates) >= 4  # a high limit: more than the bot's 3
+    assert candidates[0][1] == "CERV – Jumelage de villes"
+    assert len(re.findall(r'score <span class="score">-?\d+(\.\d+)?</span>', html)) == len(candidates)
+    assert "Pays membre de l&#39;UE (Pologne)" in html
+    # eligibility rules, amounts, deadline computed from "today" (26 Nov 2026: the 2026 call is closed)
+    assert "Règles d'éligibilité" in html and "Montants" in html
+    assert "L&#39;appel 2026 est clos depuis le 23 septembre 2026" in html
+    # contacts, examples, sources with their checked-on date
+    assert "CIDEM" in html and "St-Yrieix" in html
+    assert "<th>Vérifiée le</th>" in html and "26 novembre 2026" in html
+    # the ready-to-paste reply
+    reply = re.search(r'<pre class="reply">(.*?)</pre>', html, re.S).group(1)
+    assert "Le programme le plus adapté à votre projet : CERV – Jumelage de villes" in reply
+    assert "Source : " in reply and "Autres pistes possibles" in reply
+
+
+async def test_ask_without_model_ranks_without_entities(make_client):
+    parser = StubParser(None, status="Aucun modèle entraîné (assistant.tar.gz) : lancez « make train ».")
+    client = await make_client(parser=parser)
+    await login(client)
+    html = await (await client.post("/console/ask", data={"question": "une aide pour notre jumelage ?"})).text()
+    assert "Analyse NLU indisponible" in html and "make train" in html
+    assert '<div class="card candidate">' in html
+    assert '<pre class="reply">' in html
+
+
+async def test_missing_model_is_reported_without_loading_rasa(tmp_path):
+    parser = RasaModelParser(tmp_path / "absent.tar.gz")
+    assert await parser("bonjour") is None
+    assert "make train" in parser.status
+
+
+async def test_pasted_script_is_shown_as_text(client):
+    await login(client)
+    html = await (await client.post("/console/ask", data={"question": "<script>alert(1)</script> jumelage"})).text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; jumelage" in html
+
+
+async def test_empty_ask_shows_the_form(client):
+    await login(client)
+    html = await (await client.get("/console/ask")).text()
+    assert '<textarea id="question"' in html and "candidate" not in html
+
+
+# ------------------------------------------------------------------------------ knowledge
+
+
+async def test_knowledge_orders_calls_and_flags_unverified_facts(make_client):
+    client = await make_client(today=date(2026, 3, 1))
+    await login(client)
+    html = await (await client.get("/console/knowledge")).text()
+    states = re.findall(r'<tr class="call (upcoming|closed|undated)', html)
+    assert "upcoming" in states and "closed" in states
+    # upcoming first, then closed, then undated
+    assert states == sorted(states, key=["upcoming", "closed", "undated"].index)
+    countdowns = [int(n) for n in re.findall(r"à venir : J-(\d+)", html)]
+    assert countdowns == sorted(countdowns) and countdowns[0] == 4  # 5 March 2026
+    unverified = int(re.search(r"(\d+) fait\(s\) non vérifié\(s\)", html).group(1))
+    assert unverified > 0
+    assert html.count('class="badge unverified">non vérifié') >= unverified // 2
+    assert "Contacts (" in html and "Exemples de projets financés" in html and "St-Yrieix" in html
+
+
+async def test_knowledge_flags_sources_checked_more_than_a_year_ago(make_client):
+    fresh = await make_client(today=date(2026, 11, 26))
+    await login(fresh)
+    html = await (await fresh.get("/console/knowledge")).text()
+    assert "0 source(s) vérifiée(s) il y a plus de 12 mois" in html
+    later = await make_client(today=date(2028, 1, 15))
+    await login(later)
+    html = await (await later.get("/console/knowledge")).text()
+    stale = int(re.search(r"(\d+) source\(s\) vérifiée\(s\) il y a plus de 12 mois", html).group(1))
+    assert stale > 0
+    assert 'class="badge stale">plus de 12 mois' in html
+
+
+def test_months_before():
+    assert months_before(date(2026, 11, 26), 12) == date(2025, 11, 26)
+    assert months_before(date(2028, 2, 29), 12) == date(2027, 2, 28)
+    assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
+
+
+# ---------------------------------------------------------------------------------- inbox
+
+
+async def test_inbox_lists_low_confidence_messages_grouped(client):
+    await login(client)
+    html = await (await client.get("/console/inbox")).text()
+    rows = re.findall(r'<td class="message">(.*?)</td>\s*<td class="count">(\d+)</td>', html, re.S)
+    counts = {text: int(n) for text, n in rows}
+    # the two spellings of the same message are grouped; the latest spelling is shown
+    assert counts["On veut faire un truc avec les jeunes de la ville  soeur"] == 2
+    assert counts["c&#39;est pour la fête du cidre"] == 1
+    assert "nlu_fallback (→ ask_funding_youth_exchange)" in html
+    # confident messages and button payloads are not listed
+    assert "Bonjour" not in counts and not any("polonaise" in t for t in counts)
+    assert "/ask_funding_twinning" not in counts
+    # no sender id in full, only pseudonyms
+    assert SENDER_A not in html and SENDER_B not in html
+    assert pseudonym(SENDER_A) in html and pseudonym(SENDER_B) in html
+    # user text is escaped
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "22/09/2026 20:00" in html  # last seen of the grouped message (1 790 100 000 s, Paris time)
+
+
+async def test_inbox_csv_export(client):
+    await login(client)
+    response = await client.get("/console/inbox.csv")
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = (await response.read()).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == ["message", "occurrences", "conversations", "derniere_fois", "intentions", "confiance_min"]
+    by_text = {row[0]: row for row in rows[1:]}
+    grouped = by_text["On veut faire un truc avec les jeunes de la ville  soeur"]
+    assert grouped[1] == "2" and grouped[2] == "2"
+    assert by_text[SCRIPT_TEXT][1] == "1"
+    assert "'=HYPERLINK(\"http://evil\")" in by_text  # formulas neutralised
+    assert SENDER_A not in text and SENDER_B not in text
+
+
+async def test_inbox_without_database_is_empty_with_a_note(make_client, tmp_path: Path):
+    missing = tmp_path / "absent.sqlite3"
+    client = await make_client(tracker=f"sqlite:///{missing}")
+    await login(client)
+    response = await client.get("/console/inbox")
+    assert response.status == 200
+    assert "Aucune base de conversations" in await response.text()
+    assert not missing.exists()  # read-only: never created
+    csv_response = await client.get("/console/inbox.csv")
+    assert csv_response.status == 200
+    assert (await csv_response.read()).decode("utf-8-sig").count("\n") == 1
+
+
+async def test_inbox_without_events_table_is_empty_with_a_note(make_client, tmp_path: Path):
+    empty = tmp_path / "empty.sqlite3"
+    sqlite3.connect(empty).close()
+    client = await make_client(tracker=f"sqlite:///{empty}")
+    await login(client)
+    html = await (await client.get("/console/inbox")).text()
+    assert "ne contient pas encore de table" in html

@@ -1,0 +1,201 @@
+"""A fake Telegram Bot API server and the Telegram channel served by a real Sanic app, in-process.
+
+Nothing leaves 127.0.0.1: every HTTP request made through aiohttp (aiogram's transport) is recorded
+and must go to the fake server (or, for the tests' own requests, to the channel's Sanic app).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sanic import Sanic
+
+from rasa.core.channels.channel import UserMessage, register
+
+from bot.channels.telegram import CallbackPayloads, SecureTelegramInput
+
+TOKEN = "123456789:TEST-fake-token_for-tests"
+SECRET = "s3cret-Token_for-tests"
+WEBHOOK_URL = "https://assistant.example.org/webhooks/telegram/webhook"
+_names = itertools.count()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class FakeTelegram:
+    """Records the Bot API calls; answers like Telegram does."""
+
+    base_url: str = ""
+    calls: List[Dict[str, Any]] = field(default_factory=list)
+    tokens: List[str] = field(default_factory=list)
+    _message_ids: Any = field(default_factory=lambda: itertools.count(1000))
+
+    def called(self, method: str) -> List[Dict[str, Any]]:
+        return [call["params"] for call in self.calls if call["method"].lower() == method.lower()]
+
+    async def handle(self, request: web.Request) -> web.Response:
+        token, method = request.match_info["token"], request.match_info["method"]
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            params = dict(await request.post())
+        for key in ("reply_markup", "allowed_updates"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        self.tokens.append(token)
+        self.calls.append({"method": method, "params": params})
+        if token != TOKEN:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        return web.json_response({"ok": True, "result": self.result(method, params)})
+
+    def result(self, method: str, params: Dict[str, Any]) -> Any:
+        method = method.lower()
+        if method == "sendmessage":
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": {"id": 123456789, "is_bot": True, "first_name": "Europe des communes"},
+                "text": params.get("text", ""),
+            }
+        if method == "getme":
+            return {"id": 123456789, "is_bot": True, "first_name": "Europe des communes", "username": "europe_des_communes_bot"}
+        return True  # setWebhook, answerCallbackQuery, …
+
+
+@pytest.fixture
+async def fake_telegram():
+    fake = FakeTelegram()
+    app = web.Application()
+    app.router.add_route("*", "/bot{token}/{method}", fake.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    fake.base_url = f"http://127.0.0.1:{port}"
+    yield fake
+    await runner.cleanup()
+
+
+@pytest.fixture
+def outbound(monkeypatch) -> List[str]:
+    """Every URL requested through aiohttp during the test."""
+    urls: List[str] = []
+    original = aiohttp.ClientSession._request
+
+    async def recording(self, method, str_or_url, *args, **kwargs):
+        urls.append(str(str_or_url))
+        return await original(self, method, str_or_url, *args, **kwargs)
+
+    monkeypatch.setattr(aiohttp.ClientSession, "_request", recording)
+    return urls
+
+
+class StubAgent:
+    """Stands in for Rasa's agent: records user messages, answers with the scripted responses."""
+
+    def __init__(self) -> None:
+        self.messages: List[UserMessage] = []
+        self.responses: List[Dict[str, Any]] = [{"text": "Bonjour !"}]
+
+    async def handle_message(self, message: UserMessage) -> None:
+        self.messages.append(message)
+        for bot_message in self.responses:
+            await message.output_channel.send_response(message.sender_id, dict(bot_message))
+
+
+@dataclass
+class ChannelApp:
+    url: str
+    agent: StubAgent
+    channel: SecureTelegramInput
+    session: aiohttp.ClientSession
+
+    async def post_update(self, update: Dict[str, Any], secret: Optional[str] = SECRET) -> aiohttp.ClientResponse:
+        headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+        async with self.session.post(f"{self.url}/webhooks/telegram/webhook", json=update, headers=headers) as resp:
+            await resp.read()
+            return resp
+
+
+@pytest.fixture
+async def channel_app(fake_telegram, outbound, monkeypatch):
+    """The channel registered the way Rasa does it, on a Sanic app listening on a free port."""
+    channel = SecureTelegramInput.from_credentials(
+        {
+            "access_token": TOKEN,
+            "verify": "europe_des_communes_bot",
+            "webhook_url": WEBHOOK_URL,
+            "secret_token": SECRET,
+            "api_url": fake_telegram.base_url,
+        }
+    )
+    # As sanic_testing does: lets several apps start in one process (TouchUp keeps the originals).
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    app = Sanic(f"telegram_test_{next(_names)}")
+    app.config.ACCESS_LOG = False
+    app.config.MOTD = False
+    agent = StubAgent()
+    app.ctx.agent = agent
+    register([channel], app, route="/webhooks/")
+    port = free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    async with aiohttp.ClientSession() as session:
+        yield ChannelApp(f"http://127.0.0.1:{port}", agent, channel, session)
+    await server.before_stop()
+    await server.close()
+    await server.after_stop()
+
+
+_update_ids = itertools.count(1)
+
+
+def message_update(text: str, chat_id: int = 4242) -> Dict[str, Any]:
+    """A real Telegram Update carrying a private text message."""
+    return {
+        "update_id": next(_update_ids),
+        "message": {
+            "message_id": 10,
+            "date": 1764170000,
+            "chat": {"id": chat_id, "type": "private", "first_name": "Marie"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Marie", "language_code": "fr"},
+            "text": text,
+        },
+    }
+
+
+def callback_update(data: str, chat_id: int = 4242, query_id: str = "4382bfdwdsb323b2d9") -> Dict[str, Any]:
+    """A real Telegram Update for a press on an inline keyboard button."""
+    return {
+        "update_id": next(_update_ids),
+        "callback_query": {
+            "id": query_id,
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Marie", "language_code": "fr"},
+            "chat_instance": "-1234567890",
+            "data": data,
+            "message": {
+                "message_id": 1000,
+                "date": 1764170000,
+                "chat": {"id": chat_id, "type": "private", "first_name": "Marie"},
+                "from": {"id": 123456789, "is_bot": True, "first_name": "Europe des communes"},
+                "text": "De quel programme parlez-vous ?",
+            },
+        },
+    }
