@@ -22,15 +22,6 @@ logger = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
 
-# The need each funding intent expresses (see docs/design.md).
-INTENT_NEEDS: Dict[str, str] = {
-    "ask_funding_twinning": "twinning_meeting",
-    "ask_funding_network_of_towns": "network_of_towns",
-    "ask_funding_youth_exchange": "youth_exchange",
-    "ask_funding_education_training": "education_training",
-    "ask_funding_climate_cities": "climate_cities",
-    "ask_funding_franco_german": "franco_german",
-}
 
 KNOWLEDGE_DOWN = (
     "Désolé, je ne peux pas consulter ma base de connaissances pour le moment. "

@@ -12,7 +12,6 @@ from actions import formatting
 from actions import common
 from actions.locator import ActionFindEuropeDirect
 from actions.common import (
-    INTENT_NEEDS,
     KnowledgeAction,
     best_guess_intent,
     latest_entity_values,
@@ -21,6 +20,7 @@ from actions.common import (
     profile_from,
 )
 from knowledge import api
+from knowledge.vocabulary import INTENT_NEEDS
 from knowledge.views import ExampleView, Recommendation
 
 CLARIFY_TEXT = (

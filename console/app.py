@@ -39,6 +39,7 @@ from actions import formatting
 from bot.settings import MODEL_PATH, Settings
 from knowledge import api, ranking
 from knowledge.views import NeedProfile, Recommendation, SourceView, StrandView
+from knowledge.vocabulary import INTENT_NEEDS
 
 logger = logging.getLogger(__name__)
 
@@ -53,15 +54,6 @@ INBOX_SCAN_LIMIT = 50_000  # most recent user events read from the tracker store
 STALE_MONTHS = 12
 CANDIDATE_LIMIT = 100
 
-# The need each funding intent expresses (same table as actions/common.py, kept import-light here).
-INTENT_NEEDS: Dict[str, str] = {
-    "ask_funding_twinning": "twinning_meeting",
-    "ask_funding_network_of_towns": "network_of_towns",
-    "ask_funding_youth_exchange": "youth_exchange",
-    "ask_funding_education_training": "education_training",
-    "ask_funding_climate_cities": "climate_cities",
-    "ask_funding_franco_german": "franco_german",
-}
 PROFILE_ENTITIES = ("audience", "country", "theme", "activity")
 
 Parser = Callable[[str], Awaitable[Optional[Dict[str, Any]]]]

@@ -11,6 +11,16 @@ NEEDS = (
     "franco_german",
 )
 
+# The need each funding intent of the NLU expresses (docs/design.md).
+INTENT_NEEDS = {
+    "ask_funding_twinning": "twinning_meeting",
+    "ask_funding_network_of_towns": "network_of_towns",
+    "ask_funding_youth_exchange": "youth_exchange",
+    "ask_funding_education_training": "education_training",
+    "ask_funding_climate_cities": "climate_cities",
+    "ask_funding_franco_german": "franco_german",
+}
+
 AUDIENCES = (
     "jeunes",
     "scolaires",
