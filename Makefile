@@ -81,5 +81,9 @@ test-browser: ## The chat widget (web/) in headless Chromium (/usr/bin/chromium)
 crossval: $(INSTALLED) ## 5-fold cross-validation of the NLU on the training data
 	$(RASA) test nlu --nlu $(DATA)/nlu --config config.yml --cross-validation --folds 5 --out results/crossval --no-plot
 
+.PHONY: bench
+bench: $(INSTALLED) knowledge train ## Benchmark, 127.0.0.1 only (~10 min): held-out quality vs Rasa's default pipeline and TF-IDF, REST latency (1 and 20 conversations), memory, training time; writes bench/results.json
+	$(PY) -m bench.run
+
 clean: ## Remove the trained model, the databases and the test results (not the venv)
 	rm -rf models results var .pytest_cache

@@ -1,0 +1,276 @@
+"""`make bench`: quality, latency and cost of the assistant, side by side, in one run.
+
+1. Quality on the held-out NLU set (tests/nlu/heldout.yml, never trained on): our model, Rasa's default
+   pipeline trained on the same bot/data/nlu, and TF-IDF + logistic regression; the held-out
+   multi-turn scenarios (right programme or contact first) for our assistant.
+2. Latency of full turns through the REST channel of the real stack (action server + `rasa run`),
+   one conversation at a time and 20 at once, and of /model/parse.
+3. Cost: peak RSS of both servers, training time, size of .venv.
+
+All traffic goes to 127.0.0.1; request counts and every phase are bounded. Prints a table and
+writes bench/results.json. Usage: python -m bench.run [--quick] [--skip-train-time]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, Optional
+
+os.environ["RASA_TELEMETRY_ENABLED"] = "false"  # before Rasa is imported: no call to outside hosts
+
+from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH, REPO_ROOT  # noqa: E402
+
+from bench import quality, stack  # noqa: E402
+
+RESULTS = REPO_ROOT / "bench" / "results.json"
+BUDGET_SECONDS = 12 * 60
+FULL_TRAIN_ESTIMATE = 170  # seconds; `rasa train` is skipped (last figure reused) if less time is left
+SEQ_TURNS, SEQ_LIMIT = 200, 180
+USERS, TURNS_PER_USER, CONC_LIMIT = 20, 30, 240
+PARSE_REQUESTS, PARSE_LIMIT = 200, 60
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def previous_results() -> Dict:
+    try:
+        return json.loads(RESULTS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def time_full_training(workdir: Path, timeout: float) -> Dict[str, object]:
+    """`rasa train` (NLU + dialogue, --force) of our config into a temporary folder."""
+    log_path = workdir / "full_train.log"
+    command = [sys.executable, "-m", "rasa", "train", "--data", "bot/data", "--domain", "domain.yml",
+               "--config", "config.yml", "--out", str(workdir / "full_model"), "--force"]
+    started = time.monotonic()
+    returncode = quality.run_bounded(command, log_path, timeout)
+    if returncode is None:
+        return {"error": f"did not finish in {timeout:.0f} s"}
+    if returncode != 0:
+        return {"error": f"rasa train exited with {returncode}; see {log_path}"}
+    return {"seconds": round(time.monotonic() - started, 1), "measured": True}
+
+
+def venv_size() -> Optional[int]:
+    venv = REPO_ROOT / ".venv"
+    try:
+        out = subprocess.run(["du", "-sb", str(venv)], capture_output=True, text=True, timeout=120, check=True)
+        return int(out.stdout.split()[0])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return None
+
+
+async def run_stack_phase(workdir: Path, scenarios, parse_texts, quick: bool) -> Dict[str, object]:
+    from knowledge.loader import build_database
+
+    # A knowledge database of our own, built from knowledge/data (never a remote DATABASE_URL).
+    database_url = f"sqlite:///{workdir / 'knowledge.sqlite3'}"
+    build_database(database_url, KNOWLEDGE_DATA_DIR)
+    server = stack.Stack(workdir, database_url)
+    result: Dict[str, object] = {"rasa_port": server.rasa_port, "action_port": server.action_port}
+    try:
+        started = time.monotonic()
+        server.start()
+        result["startup"] = await stack.wait_until_ready(server, started, timeout=180)
+        log(f"stack ready: first answer after {result['startup']['first_answer_s']} s")
+        result["memory_after_startup"] = server.memory()
+        seq_turns = 40 if quick else SEQ_TURNS
+        result["sequential"] = await stack.sequential_run(server, scenarios, seq_turns, SEQ_LIMIT)
+        log(f"1 conversation: {result['sequential']['turns']} turns, p50 {result['sequential']['latency']['p50_ms']} ms")
+        server.check_alive()
+        users, per_user = (5, 6) if quick else (USERS, TURNS_PER_USER)
+        result["concurrent"] = await stack.concurrent_run(server, scenarios, users, per_user, CONC_LIMIT)
+        log(f"{users} conversations: {result['concurrent']['turns']} turns, "
+            f"{result['concurrent']['throughput_msg_per_s']} msg/s")
+        server.check_alive()
+        texts = parse_texts[: 40 if quick else PARSE_REQUESTS]
+        result["model_parse"] = await stack.parse_run(server, texts, PARSE_LIMIT)
+        log(f"/model/parse: p50 {result['model_parse']['latency']['p50_ms']} ms")
+        result["memory"] = server.memory()
+    finally:
+        server.stop()
+    return result
+
+
+def fmt(value, suffix: str = "", digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}{suffix}"
+    return f"{value}{suffix}"
+
+
+def pct(value) -> str:
+    return "—" if value is None else f"{100 * value:.1f} %"
+
+
+def table(results: Dict) -> str:
+    q = results.get("quality", {})
+    rows = []
+    ours, default, tfidf = q.get("ours") or {}, q.get("rasa_default") or {}, q.get("tfidf_logreg") or {}
+
+    def ent(model: Dict) -> str:
+        e = model.get("entities")
+        return "n/a" if not e else f"{e['value']['f1']:.3f} (span {e['span']['f1']:.3f})"
+
+    rows.append("| held-out NLU (%d messages) | ours | Rasa default pipeline | TF-IDF + LogReg |" % ours.get("messages", 0))
+    rows.append("|---|---|---|---|")
+    rows.append(f"| intent accuracy (as `rasa test nlu`: fallback undone) | {pct(ours.get('intent_accuracy'))} | {pct(default.get('intent_accuracy'))} | {pct(tfidf.get('intent_accuracy'))} |")
+    rows.append(f"| intent macro-F1 | {fmt(ours.get('intent_macro_f1'), digits=3)} | {fmt(default.get('intent_macro_f1'), digits=3)} | {fmt(tfidf.get('intent_macro_f1'), digits=3)} |")
+    rows.append(f"| entity F1, type+value | {ent(ours)} | {ent(default)} | {ent(tfidf)} |")
+    srv = lambda m: m.get("served") or {}  # noqa: E731
+    rows.append(f"| intent accuracy as served (nlu_fallback counted wrong) | {pct(srv(ours).get('intent_accuracy'))} ({fmt(srv(ours).get('fallback_predictions'))} fallbacks) | "
+                f"{pct(srv(default).get('intent_accuracy'))} ({fmt(srv(default).get('fallback_predictions'))} fallbacks) | {pct(tfidf.get('intent_accuracy'))} |")
+    dt_info = q.get("rasa_default_training") or {}
+    epochs = f", DIET {dt_info['diet_epochs']} epochs" + (" (capped)" if dt_info.get("epochs_capped") else "") if dt_info.get("diet_epochs") else ""
+    rows.append(f"| NLU training time | see below | {fmt(dt_info.get('train_seconds'), ' s')}{epochs} | {fmt(tfidf.get('train_seconds'), ' s')} |")
+    rows.append("")
+    s = results.get("stack", {})
+    seq, conc, parse = s.get("sequential") or {}, s.get("concurrent") or {}, s.get("model_parse") or {}
+    sc = seq.get("scenarios") or {}
+    rows.append("| our assistant over REST (127.0.0.1) | figure |")
+    rows.append("|---|---|")
+    rows.append(f"| held-out scenarios, right programme or contact first | {sc.get('passed', '—')}/{sc.get('scored', '—')} ({pct(sc.get('rate'))}) |")
+    st = s.get("startup") or {}
+    rows.append(f"| start-up to first answer (action server healthy) | {fmt(st.get('first_answer_s'), ' s')} ({fmt(st.get('action_server_s'), ' s')}) |")
+    for label, run in (("1 conversation", seq), (f"{conc.get('concurrency', USERS)} concurrent conversations", conc)):
+        lat = run.get("latency") or {}
+        rows.append(f"| full turn, {label} ({run.get('turns', 0)} turns): p50 / p95 / p99 | "
+                    f"{fmt(lat.get('p50_ms'), ' ms')} / {fmt(lat.get('p95_ms'), ' ms')} / {fmt(lat.get('p99_ms'), ' ms')}; errors {run.get('errors', '—')} |")
+    rows.append(f"| throughput at {conc.get('concurrency', USERS)} concurrent conversations | {fmt(conc.get('throughput_msg_per_s'), ' msg/s', 2)} |")
+    plat = parse.get("latency") or {}
+    rows.append(f"| /model/parse ({parse.get('requests', 0)} requests): p50 / p95 | {fmt(plat.get('p50_ms'), ' ms')} / {fmt(plat.get('p95_ms'), ' ms')}; errors {parse.get('errors', '—')} |")
+    mem = s.get("memory") or {}
+    for name, label in (("rasa", "Rasa server"), ("actions", "action server")):
+        peak = (mem.get(name) or {}).get("peak_rss_kib")
+        rows.append(f"| peak RSS, {label} | {fmt(peak / 1024 if peak else None, ' MiB', 0)} |")
+    c = results.get("cost", {})
+    train = c.get("training") or {}
+    note = "" if train.get("measured") else f" (not measured in this run: {train.get('source', 'no figure')})"
+    rows.append(f"| training, `rasa train --force` (NLU + dialogue) | {fmt(train.get('seconds'), ' s')}{note} |")
+    size = c.get("venv_bytes")
+    rows.append(f"| .venv install size | {fmt(size / 2**30 if size else None, ' GiB', 2)} |")
+    return "\n".join(rows)
+
+
+async def main_async(args) -> Dict:
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    # The in-process model would log every parse at debug level: keep the output to the table.
+    configure_structlog(logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)
+    started = time.monotonic()
+    results: Dict = {
+        "date": dt.date.today().isoformat(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "settings": {"sequential_turns": SEQ_TURNS, "users": USERS, "turns_per_user": TURNS_PER_USER,
+                     "parse_requests": PARSE_REQUESTS, "quick": args.quick},
+    }
+    if not MODEL_PATH.exists():
+        raise SystemExit(f"no trained model at {MODEL_PATH}: run `make train` first")
+    from tests.e2e.test_scenarios import load_scenarios
+
+    workdir = Path(tempfile.mkdtemp(prefix="jumelage-bench-"))
+    try:
+        heldout = quality.load_examples(quality.HELDOUT_NLU)
+        train = quality.load_examples(quality.TRAIN_NLU)
+        q: Dict = {}
+        results["quality"] = q
+        log(f"quality: our model on {len(heldout)} held-out messages")
+        q["ours"] = await quality.evaluate_rasa_model(MODEL_PATH, heldout)
+        log("quality: TF-IDF + logistic regression")
+        q["tfidf_logreg"] = quality.evaluate_tfidf(train, heldout)
+        if args.quick:
+            q["rasa_default"] = None
+        else:
+            log("quality: training Rasa's default pipeline (NLU only) on bot/data/nlu")
+            model, info = quality.train_default_pipeline(workdir, timeout=480)
+            q["rasa_default_training"] = info
+            q["rasa_default"] = await quality.evaluate_rasa_model(model, heldout) if model else None
+            if "note" in info:
+                log(info["note"])
+
+        log("latency: starting the action server and the Rasa server on 127.0.0.1")
+        scenarios = load_scenarios()
+        results["stack"] = await run_stack_phase(workdir, scenarios, [e["text"] for e in heldout], args.quick)
+
+        cost: Dict = {}
+        results["cost"] = cost
+        remaining = BUDGET_SECONDS - (time.monotonic() - started)
+        previous = (previous_results().get("cost") or {}).get("training") or {}
+        if args.skip_train_time or args.quick or remaining < FULL_TRAIN_ESTIMATE:
+            why = "--skip-train-time" if args.skip_train_time or args.quick else f"only {remaining:.0f} s left in the budget"
+            cost["training"] = {"seconds": previous.get("seconds"), "measured": False,
+                                "source": f"reused from the run of {previous.get('measured_on', '?')} ({why})"
+                                if previous.get("seconds") else f"skipped ({why})",
+                                "measured_on": previous.get("measured_on")}
+        else:
+            log("cost: timing `rasa train --force` into a temporary folder")
+            cost["training"] = {**time_full_training(workdir, timeout=480), "measured_on": results["date"]}
+        cost["venv_bytes"] = venv_size()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    results["total_seconds"] = round(time.monotonic() - started, 1)
+    results["notes"] = notes(results)
+    return results
+
+
+def notes(results: Dict) -> list:
+    found = []
+    info = (results.get("quality") or {}).get("rasa_default_training") or {}
+    for key in ("note", "error"):
+        if info.get(key):
+            found.append(f"Rasa default pipeline: {info[key]}")
+    train = (results.get("cost") or {}).get("training") or {}
+    if train.get("error"):
+        found.append(f"training time: {train['error']}")
+    elif not train.get("measured"):
+        found.append(f"training time {train.get('source')}")
+    found.append("the action server (rasa run actions) listens on all interfaces (it has no --interface option); "
+                 "the Rasa server on 127.0.0.1 only; every request of the benchmark goes to 127.0.0.1")
+    return found
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small counts, no default-pipeline training, no training time (a smoke test)")
+    parser.add_argument("--skip-train-time", action="store_true", help="reuse the last measured training time")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    # SIGTERM (e.g. from make or a CI timeout) unwinds like Ctrl-C, so every started process is stopped.
+    signal.signal(signal.SIGTERM, _interrupt)
+    results = asyncio.run(main_async(args))
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print()
+    print(f"Benchmark {results['date']} — {results['machine']['cpus']} CPUs, {results['total_seconds']:.0f} s")
+    print(table(results))
+    for note in notes(results):
+        print(f"note: {note}")
+    print(f"\nwritten: {args.out.relative_to(REPO_ROOT) if args.out.is_relative_to(REPO_ROOT) else args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,313 @@
+"""The real stack (action server + `rasa run`, REST channel) on free 127.0.0.1 ports, and its load tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+from bot import run as bot_run
+from bot.settings import REPO_ROOT, Settings
+
+HOST = "127.0.0.1"  # every request of the benchmark goes here, and nowhere else
+REQUEST_TIMEOUT = 30.0
+GREETING = re.compile(r"^\W*(bonjour|bonsoir|salut|slt|coucou|hello)\W*$", re.IGNORECASE)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def percentiles(values: List[float]) -> Dict[str, Optional[float]]:
+    if not values:
+        return {"n": 0, "p50_ms": None, "p95_ms": None, "p99_ms": None, "max_ms": None}
+    ordered = sorted(values)
+
+    def pick(q: float) -> float:  # nearest rank
+        return round(ordered[min(len(ordered) - 1, max(0, int(-(-q * len(ordered) // 1)) - 1))], 1)
+
+    return {"n": len(ordered), "p50_ms": pick(0.50), "p95_ms": pick(0.95), "p99_ms": pick(0.99),
+            "max_ms": round(ordered[-1], 1)}
+
+
+def memory_kib(pid: int) -> Dict[str, int]:
+    """VmRSS and VmHWM (peak RSS) of a process and of its descendants, from /proc."""
+    result = {"rss_kib": 0, "peak_rss_kib": 0, "processes": 0}
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        result["rss_kib"] += int(fields.get("VmRSS", "0 kB").split()[0])
+        result["peak_rss_kib"] += int(fields.get("VmHWM", "0 kB").split()[0])
+        result["processes"] += 1
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                pending.extend(int(child) for child in task.read_text().split())
+            except OSError:
+                pass
+    return result
+
+
+class Stack:
+    """Action server + Rasa server started like `python -m bot.run serve`, on free ports."""
+
+    def __init__(self, workdir: Path, database_url: str):
+        self.workdir = workdir
+        self.rasa_port = free_port()
+        self.action_port = free_port()
+        self.environ = {
+            "RASA_PORT": str(self.rasa_port),
+            "ACTION_PORT": str(self.action_port),
+            "ACTION_ENDPOINT_URL": f"http://{HOST}:{self.action_port}/webhook",
+            "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite3'}",
+            "DATABASE_URL": database_url,
+        }
+        # No Telegram variable is passed on: the Telegram channel would call api.telegram.org.
+        self.base_environ = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+        self.settings = Settings.from_env({**self.base_environ, **self.environ})
+        self.base = f"http://{HOST}:{self.rasa_port}"
+        self.processes: Dict[str, subprocess.Popen] = {}
+        self.logs: List = []
+
+    def _start(self, name: str, command: List[str], env: Dict[str, str]) -> None:
+        log = (self.workdir / f"{name}.log").open("w")
+        self.logs.append(log)
+        self.processes[name] = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log,
+                                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start(self) -> None:
+        env = {**self.base_environ, **self.settings.rasa_environment()}
+        # The same commands as bot/run.py, with the HTTP API on for /model/parse, bound to 127.0.0.1.
+        credentials = bot_run.write_credentials(self.settings, target=self.workdir / "credentials.yml")
+        self._start("actions", bot_run._action_server(self.settings), env)
+        self._start("rasa", bot_run._rasa_server(self.settings, "serve", credentials)
+                    + ["--interface", HOST, "--enable-api"], env)
+
+    def check_alive(self) -> None:
+        for name, proc in self.processes.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"the {name} server stopped (exit {proc.returncode}); see {self.workdir / name}.log")
+
+    def memory(self) -> Dict[str, Dict[str, int]]:
+        return {name: memory_kib(proc.pid) for name, proc in self.processes.items() if proc.poll() is None}
+
+    def stop(self) -> None:
+        for proc in self.processes.values():
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 15
+        for proc in self.processes.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+        for log in self.logs:
+            log.close()
+
+
+async def post_message(session, base: str, sender: str, text: str) -> tuple:
+    """One REST turn: (latency ms, answer texts or None on error, error message)."""
+    import aiohttp
+
+    started = time.perf_counter()
+    try:
+        async with session.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as resp:
+            body = await resp.json(content_type=None)
+            elapsed = (time.perf_counter() - started) * 1000
+            if resp.status != 200:
+                return elapsed, None, f"HTTP {resp.status}"
+            return elapsed, "\n".join((m.get("text") or "") for m in body or []), None
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        return (time.perf_counter() - started) * 1000, None, f"{type(error).__name__}: {error}"
+
+
+async def wait_until_ready(stack: Stack, started: float, timeout: float) -> Dict[str, float]:
+    """Poll 127.0.0.1 until the action server is healthy and Rasa gives its first answer."""
+    import aiohttp
+
+    marks: Dict[str, float] = {}
+    deadline = started + timeout
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        while "first_answer_s" not in marks:
+            stack.check_alive()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the stack gave no answer within {timeout:.0f} s; see {stack.workdir}/*.log")
+            if "action_server_s" not in marks:
+                try:
+                    async with session.get(f"http://{HOST}:{stack.action_port}/health") as resp:
+                        if resp.status == 200:
+                            marks["action_server_s"] = round(time.monotonic() - started, 1)
+                except (aiohttp.ClientError, asyncio.TimeoutError):
+                    pass
+            if "action_server_s" in marks:
+                _, text, error = await post_message(session, stack.base, "bench-warmup", "Bonjour")
+                if error is None and text:
+                    marks["first_answer_s"] = round(time.monotonic() - started, 1)
+                    break
+            await asyncio.sleep(0.25)
+    return marks
+
+
+def turn_kind(index: int, turn: dict) -> str:
+    from tests.answers import CONTACT_PATTERNS
+
+    if GREETING.match(turn["user"]):
+        return "greeting"
+    if turn.get("expect_first") == "none":
+        return "out_of_scope"
+    if "expect_contact" in turn or turn.get("expect_first") in CONTACT_PATTERNS:
+        return "contact"
+    return "recommendation" if index == 0 else "follow_up"
+
+
+def conversations(scenarios: List[dict], offset: int) -> Iterator[dict]:
+    """The held-out scenarios, endlessly, from `offset`; each is a new conversation."""
+    i = offset
+    while True:
+        yield scenarios[i % len(scenarios)]
+        i += 1
+
+
+async def sequential_run(stack: Stack, scenarios: List[dict], turns: int, time_limit: float) -> Dict[str, object]:
+    """One conversation at a time over REST. The first pass over all scenarios is also scored:
+    right programme or contact first (tests/e2e/test_scenarios.py's check)."""
+    import aiohttp
+
+    from tests.e2e.test_scenarios import check_turn
+
+    latencies: List[float] = []
+    errors: List[str] = []
+    mix: Dict[str, int] = {}
+    passed = scored = 0
+    failed_names: List[str] = []
+    deadline = time.monotonic() + time_limit
+    done = 0
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
+        for number, scenario in enumerate(conversations(scenarios, 0)):
+            if done >= turns or time.monotonic() > deadline:
+                break
+            score = number < len(scenarios)
+            sender = f"bench-seq-{uuid.uuid4().hex}"
+            problems: List[str] = []
+            for index, turn in enumerate(scenario["turns"]):
+                if not score and (done >= turns or time.monotonic() > deadline):
+                    break
+                elapsed, text, error = await post_message(session, stack.base, sender, turn["user"])
+                done += 1
+                latencies.append(elapsed)
+                kind = turn_kind(index, turn)
+                mix[kind] = mix.get(kind, 0) + 1
+                if error:
+                    errors.append(error)
+                    problems.append(error)
+                    continue
+                if score:  # outside the timed request: read the recommended programme from the tracker
+                    async with session.get(f"{stack.base}/conversations/{sender}/tracker",
+                                           params={"include_events": "NONE"}) as resp:
+                        slots = (await resp.json()).get("slots", {}) if resp.status == 200 else {}
+                    problems.extend(check_turn(turn, text, slots.get("recommended_programme")))
+            if score:
+                scored += 1
+                if problems:
+                    failed_names.append(scenario["name"])
+                else:
+                    passed += 1
+    return {
+        "concurrency": 1,
+        "turns": done,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "latency": percentiles(latencies),
+        "mix": mix,
+        "scenarios": {"passed": passed, "scored": scored,
+                      "rate": round(passed / scored, 4) if scored else None, "failed": failed_names},
+    }
+
+
+async def concurrent_run(stack: Stack, scenarios: List[dict], users: int, turns_per_user: int,
+                         time_limit: float) -> Dict[str, object]:
+    """`users` conversations at once, each playing held-out scenarios for `turns_per_user` turns."""
+    import aiohttp
+
+    latencies: List[float] = []
+    errors: List[str] = []
+    mix: Dict[str, int] = {}
+    deadline = time.monotonic() + time_limit
+    stride = max(1, len(scenarios) // users)
+
+    async def user(number: int, session) -> None:
+        done = 0
+        for scenario in conversations(scenarios, number * stride):
+            sender = f"bench-conc-{number}-{uuid.uuid4().hex}"
+            for index, turn in enumerate(scenario["turns"]):
+                if done >= turns_per_user or time.monotonic() > deadline:
+                    return
+                elapsed, _, error = await post_message(session, stack.base, sender, turn["user"])
+                done += 1
+                latencies.append(elapsed)
+                kind = turn_kind(index, turn)
+                mix[kind] = mix.get(kind, 0) + 1
+                if error:
+                    errors.append(error)
+
+    connector = aiohttp.TCPConnector(limit=users)
+    async with aiohttp.ClientSession(connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
+        started = time.monotonic()
+        await asyncio.gather(*(user(n, session) for n in range(users)))
+        wall = time.monotonic() - started
+    return {
+        "concurrency": users,
+        "turns": len(latencies),
+        "planned_turns": users * turns_per_user,
+        "wall_seconds": round(wall, 1),
+        "throughput_msg_per_s": round(len(latencies) / wall, 2) if wall else None,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "latency": percentiles(latencies),
+        "mix": mix,
+    }
+
+
+async def parse_run(stack: Stack, texts: List[str], time_limit: float) -> Dict[str, object]:
+    """POST /model/parse (HTTP API), one request at a time."""
+    import aiohttp
+
+    latencies: List[float] = []
+    errors: List[str] = []
+    deadline = time.monotonic() + time_limit
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
+        for text in texts:
+            if time.monotonic() > deadline:
+                break
+            started = time.perf_counter()
+            try:
+                async with session.post(f"{stack.base}/model/parse", json={"text": text}) as resp:
+                    await resp.read()
+                    if resp.status != 200:
+                        errors.append(f"HTTP {resp.status}")
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                errors.append(f"{type(error).__name__}: {error}")
+            latencies.append((time.perf_counter() - started) * 1000)
+    return {"requests": len(latencies), "errors": len(errors), "error_samples": errors[:5],
+            "latency": percentiles(latencies)}
