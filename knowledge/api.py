@@ -179,6 +179,17 @@ def _strand_view(strand: models.Strand) -> StrandView:
     )
 
 
+def _detail_views(details) -> tuple:
+    """Views of the channels (url, email, phone, address) of a contact or a centre."""
+    return tuple(
+        ContactDetailView(
+            kind=detail.kind, value=detail.value, note=detail.note,
+            verified=detail.verified, sources=_sources(detail.sources),
+        )
+        for detail in details
+    )
+
+
 def _contact_view(contact: models.Contact) -> ContactView:
     return ContactView(
         id=contact.id,
@@ -187,13 +198,7 @@ def _contact_view(contact: models.Contact) -> ContactView:
         role=contact.role,
         topics=tuple(contact.topics),
         aliases=tuple(contact.aliases),
-        details=tuple(
-            ContactDetailView(
-                kind=detail.kind, value=detail.value, note=detail.note,
-                verified=detail.verified, sources=_sources(detail.sources),
-            )
-            for detail in contact.details
-        ),
+        details=_detail_views(contact.details),
         verified=contact.verified,
         sources=_sources(contact.sources),
     )
@@ -517,13 +522,7 @@ def _centre_view(centre: models.EuropeDirectCentre) -> CentreView:
         generation=centre.generation,
         status=centre.status,
         note=centre.note,
-        details=tuple(
-            ContactDetailView(
-                kind=detail.kind, value=detail.value, note=detail.note,
-                verified=detail.verified, sources=_sources(detail.sources),
-            )
-            for detail in centre.details
-        ),
+        details=_detail_views(centre.details),
         verified=centre.verified,
         sources=_sources(centre.sources),
     )
