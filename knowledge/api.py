@@ -1,7 +1,8 @@
 """Read API of the knowledge base, used by the Rasa actions (contract: docs/design.md).
 
 Each function opens its own short-lived session and returns frozen dataclasses from
-:mod:`knowledge.views`. The optional ``url`` argument selects another database (tests); by default
+:mod:`knowledge.views`; answers are kept in memory until the database is rebuilt
+(:mod:`knowledge.cache`). The optional ``url`` argument selects another database (tests); by default
 the URL comes from :class:`bot.settings.Settings`.
 """
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from knowledge import eligibility, geo, models, ranking
+from knowledge.cache import per_build
 from knowledge.db import session_scope
 from knowledge.views import (
     AmountView,
@@ -261,6 +263,7 @@ def _resolve(session: Session, value: Optional[str]) -> Optional[str]:
 # ------------------------------------------------------------------------------------ API
 
 
+@per_build
 def resolve_programme(entity_value: Optional[str], url: Optional[str] = None) -> Optional[str]:
     """Map a ``programme`` entity value to a strand id ("cerv" -> "cerv_town_twinning").
 
@@ -275,6 +278,7 @@ def resolve_programme(entity_value: Optional[str], url: Optional[str] = None) ->
         return _resolve(session, entity_value)
 
 
+@per_build
 def get_strand(strand_or_programme_id: Optional[str], url: Optional[str] = None) -> Optional[StrandView]:
     """Return a strand; a programme id resolves to its default strand.
 
@@ -291,12 +295,14 @@ def get_strand(strand_or_programme_id: Optional[str], url: Optional[str] = None)
         return _strand_view(strand) if strand else None
 
 
+@per_build
 def list_strands(programme_id: Optional[str] = None, url: Optional[str] = None) -> List[StrandView]:
     """Return all strands (optionally of one programme) in the order of programmes.yml."""
     with session_scope(url) as session:
         return _load_strands(session, programme_id)
 
 
+@per_build
 def recommend(
     profile: NeedProfile,
     today: Optional[Today] = None,
@@ -326,6 +332,7 @@ def recommend(
     )
 
 
+@per_build
 def next_call(strand_id: str, today: Optional[Today] = None, url: Optional[str] = None) -> Optional[CallView]:
     """Return the strand's next call whose deadline is on or after ``today``.
 
@@ -345,6 +352,7 @@ def next_call(strand_id: str, today: Optional[Today] = None, url: Optional[str] 
     return ranking.next_call(strand.calls, today or date.today())
 
 
+@per_build
 def contacts_for(
     strand_id: Optional[str] = None, topic: Optional[str] = None, url: Optional[str] = None
 ) -> List[ContactView]:
@@ -379,6 +387,7 @@ def contacts_for(
     return contacts
 
 
+@per_build
 def get_contacts(entity_value: Optional[str], url: Optional[str] = None) -> List[ContactView]:
     """Return the contacts named by a ``contact`` entity value (id or alias, e.g. ``agence_erasmus``)."""
     if not entity_value:
@@ -387,6 +396,7 @@ def get_contacts(entity_value: Optional[str], url: Optional[str] = None) -> List
     return [c for c in contacts_for(url=url) if c.id == key or key in c.aliases]
 
 
+@per_build
 def examples_for(strand_id: Optional[str], url: Optional[str] = None) -> List[ExampleView]:
     """Return the examples of a strand, or of every strand of a programme when given a programme id."""
     if not strand_id:
@@ -401,6 +411,7 @@ def examples_for(strand_id: Optional[str], url: Optional[str] = None) -> List[Ex
         return [_example_view(e) for e in session.scalars(query.order_by(models.Example.position))]
 
 
+@per_build
 def facts(topic: Optional[str] = None, url: Optional[str] = None) -> List[FactView]:
     """Return the facts of ``figures.yml`` (optionally of one topic) in file order."""
     with session_scope(url) as session:
@@ -410,11 +421,13 @@ def facts(topic: Optional[str] = None, url: Optional[str] = None) -> List[FactVi
         return [_fact_view(fact) for fact in session.scalars(query)]
 
 
+@per_build
 def key_figures(url: Optional[str] = None) -> List[FactView]:
     """Return the national key figures about twinning."""
     return facts("key_figure", url=url)
 
 
+@per_build
 def country_name(code: Optional[str], url: Optional[str] = None) -> Optional[str]:
     """Return the French name of an ISO alpha-2 code ("DE" -> "Allemagne"), or None."""
     if not code:
@@ -424,6 +437,7 @@ def country_name(code: Optional[str], url: Optional[str] = None) -> Optional[str
         return country.name_fr if country else None
 
 
+@per_build
 def country_status(code: Optional[str], url: Optional[str] = None) -> Optional[str]:
     """Return ``member``, ``candidate`` or ``other`` for an ISO code, or None when unknown."""
     if not code:
@@ -444,6 +458,7 @@ def _load_strand_or_raise(session: Session, strand_id: Optional[str]) -> StrandV
     return _strand_view(session.scalars(query).one())
 
 
+@per_build
 def required_answers(strand_id: str, url: Optional[str] = None) -> Tuple[str, ...]:
     """Return the answers needed to check eligibility for a strand, in a sensible asking order.
 
@@ -463,6 +478,7 @@ def required_answers(strand_id: str, url: Optional[str] = None) -> Tuple[str, ..
         return eligibility.answers_needed(_load_strand_or_raise(session, strand_id))
 
 
+@per_build
 def check_eligibility(
     strand_id: str,
     answers: Union[ProjectAnswers, Mapping[str, Any]],
@@ -491,6 +507,7 @@ def check_eligibility(
     return eligibility.evaluate(strand, answers, countries)
 
 
+@per_build
 def eligibility_strands(url: Optional[str] = None) -> List[str]:
     """Return the ids of the strands that have machine-checkable rules, in programmes.yml order."""
     return [strand.id for strand in list_strands(url=url) if eligibility.is_checkable(strand)]
@@ -534,6 +551,7 @@ _CENTRE_LOADING = (
 )
 
 
+@per_build
 def europe_direct_centres(include_inactive: bool = False, url: Optional[str] = None) -> List[CentreView]:
     """Return the EUROPE DIRECT centres of europe_direct_centres.yml in file order.
 
@@ -549,6 +567,7 @@ def europe_direct_centres(include_inactive: bool = False, url: Optional[str] = N
         return [_centre_view(centre) for centre in session.scalars(query)]
 
 
+@per_build
 def europe_direct_for(department_code: str, url: Optional[str] = None) -> LocatorAnswer:
     """Return the EUROPE DIRECT centres for a département, with the official locator.
 
@@ -606,6 +625,7 @@ def europe_direct_for(department_code: str, url: Optional[str] = None) -> Locato
     )
 
 
+@per_build
 def nearest_europe_direct(text: Optional[str], url: Optional[str] = None) -> Optional[LocatorAnswer]:
     """Find the EUROPE DIRECT centres for a place given in free text.
 

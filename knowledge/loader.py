@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
 
@@ -459,6 +461,9 @@ def _write(engine, bundle: KnowledgeBundle) -> None:
         models.Base.metadata.drop_all(connection)
         models.Base.metadata.create_all(connection)
         session.add_all(_rows(bundle))
+        # A new id per build: knowledge.api's cache is valid until this changes.
+        session.add(models.Build(id=1, build_id=uuid.uuid4().hex,
+                                 built_at=datetime.now(timezone.utc).isoformat(timespec="seconds")))
 
 
 def _sqlite_file(url: str) -> Optional[Path]:

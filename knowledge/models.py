@@ -327,3 +327,13 @@ class EuropeDirectDetail(Base):
     note = Column(Text)
     verified = Column(Boolean, nullable=False)
     sources = Column(JSON, nullable=False)
+
+
+class Build(Base):
+    """One row written by each build: lets readers cache what they read until the next build."""
+
+    __tablename__ = "knowledge_build"
+
+    id = Column(Integer, primary_key=True)
+    build_id = Column(String(32), nullable=False)
+    built_at = Column(String(32), nullable=False)
