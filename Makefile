@@ -9,7 +9,8 @@ export RASA_TELEMETRY_ENABLED := false
 
 VENV        := .venv
 PY          := $(VENV)/bin/python
-RASA        := $(PY) -m rasa
+# Rasa's command line with this project's patches (bot/rasa_server.py): polite failures, speed-ups, private logs.
+RASA        := $(PY) -m bot.rasa_server
 DATA        := bot/data
 MODEL       := models/assistant.tar.gz
 HELDOUT_NLU := tests/nlu/heldout.yml
@@ -60,10 +61,14 @@ run: $(INSTALLED) knowledge train ## Set everything up, then start the action se
 chat: $(INSTALLED) knowledge train ## Talk to the assistant in the terminal
 	$(PY) -m bot.run shell
 
-test: $(INSTALLED) knowledge train test-unit test-conversations test-nlu test-scenarios test-browser ## Everything: data validation, unit tests, conversation tests, held-out NLU accuracy, end-to-end scenarios, the widget in a browser
+.PHONY: purge
+purge: $(INSTALLED) ## Delete the conversations older than RETENTION_DAYS (90) from the tracker store; daily from cron (DRY_RUN=1: count only)
+	$(PY) -m bot.retention purge $(if $(DRY_RUN),--dry-run)
+
+test: $(INSTALLED) knowledge train test-unit test-conversations test-nlu test-scenarios test-robustness test-production test-browser ## Everything: data validation, unit tests, conversation tests, held-out NLU accuracy, end-to-end scenarios, bad input and security, production set-up and faults, the widget in a browser
 
 test-unit: $(INSTALLED) ## pytest: knowledge queries and loader, actions
-	$(PY) -m pytest -q -m "not e2e"
+	$(PY) -m pytest -q -m "not e2e and not production and not robustness"
 
 test-conversations: $(MODEL) ## Conversation tests tests/test_*.yml (fails on any prediction error)
 	$(RASA) test core --model $(MODEL) --stories tests/ --fail-on-prediction-errors --out results/conversations
@@ -75,15 +80,26 @@ test-nlu: $(MODEL) ## Intent accuracy on the held-out French test set (never use
 test-scenarios: $(MODEL) knowledge ## Multi-turn scenarios through the real model and action server: right programme or contact first
 	$(PY) -m pytest -q -m e2e; status=$$?; head -1 results/scenarios.txt 2>/dev/null; exit $$status
 
+.PHONY: test-robustness
+test-robustness: $(MODEL) ## Bad input and security on a real Rasa server (~2 min): 1,000 generated requests, API token/JWT, CORS, socket.io origins
+	$(PY) -m pytest -q -m robustness tests/robustness
+
+.PHONY: test-production
+test-production: $(MODEL) ## Production set-up against the real PostgreSQL and Redis (~3 min): two Rasa servers, faults, a restart, a 15 s load test
+	$(PY) -m pytest -q -m production tests/production
+
 test-browser: ## The chat widget (web/) in headless Chromium (/usr/bin/chromium): keyboard, answers, quick replies, reload, axe-core
 	cd tests/browser && npm ci --silent && node --test
 
 crossval: $(INSTALLED) ## 5-fold cross-validation of the NLU on the training data
 	$(RASA) test nlu --nlu $(DATA)/nlu --config config.yml --cross-validation --folds 5 --out results/crossval --no-plot
 
-.PHONY: bench
-bench: $(INSTALLED) knowledge train ## Benchmark, 127.0.0.1 only (~10 min): held-out quality vs Rasa's default pipeline and TF-IDF, REST latency (1 and 20 conversations), memory, training time; writes bench/results.json
+.PHONY: bench load-test
+bench: $(INSTALLED) knowledge train ## Benchmark, 127.0.0.1 only (~25 min): held-out quality vs Rasa's default pipeline and TF-IDF, 5-fold cross-validation, REST latency (1 and 20 conversations), memory, start-up, training time; writes bench/results.json
 	$(PY) -m bench.run
+
+load-test: $(MODEL) ## Load test of the production set-up, 127.0.0.1 only (~3 min): 50 conversations for 60 s on 2 Rasa servers with PostgreSQL and Redis; writes bench/load_results.json
+	$(PY) -m bench.load
 
 clean: ## Remove the trained model, the databases and the test results (not the venv)
 	rm -rf models results var .pytest_cache

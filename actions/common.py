@@ -50,7 +50,9 @@ def national_scheme_reply(tracker: Tracker) -> Optional[str]:
     schemes = latest_entity_values(tracker, "national_scheme")
     if not schemes or latest_entity_values(tracker, "programme"):
         return None
-    name = NATIONAL_SCHEMES.get(schemes[0], schemes[0])
+    name = NATIONAL_SCHEMES.get(schemes[0]) or str(schemes[0]).strip()
+    if not name:
+        return None
     return (
         f"{name[0].upper()}{name[1:]} est un dispositif national : il sort de mon champ. "
         "Pour les aides de l'État aux communes, adressez-vous à votre préfecture ou à votre "

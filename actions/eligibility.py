@@ -20,6 +20,7 @@ from actions.common import KnowledgeAction, latest_entity_values, latest_intent
 from actions.parsing import parse_answers, parse_applicant_type, parse_int_fr
 from knowledge import api
 from knowledge.eligibility import ANSWER_ORDER
+from knowledge.schema import CHECK_CHOICE_ANSWERS
 from knowledge.views import EligibilityReport, ProjectAnswers
 
 FORM = "eligibility_form"
@@ -81,6 +82,34 @@ VERDICTS = {
 OUTCOME_MARKS = {"ok": "✓", "fails": "✗", "unknown": "?", "to_verify": "⚠"}
 
 
+def failures_so_far(tracker: Tracker) -> int:
+    """How many answers in a row were not understood (0 if the slot holds anything but a number)."""
+    value = tracker.get_slot(FAILURES_SLOT)
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def project_answers(tracker: Tracker) -> Dict[str, Any]:
+    """The answers held by the slots, each of the kind the check expects (others are left out).
+
+    The form sets only well-formed values; a slot set otherwise (e.g. through Rasa's HTTP API)
+    must not make the check fail.
+    """
+    answers: Dict[str, Any] = {}
+    for slot in ANSWER_SLOTS:
+        value = tracker.get_slot(slot)
+        if slot in NUMERIC_SLOTS:
+            valid = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif slot in YES_NO_SLOTS:
+            valid = isinstance(value, bool)
+        elif slot == "partner_countries":
+            valid = isinstance(value, list) and all(isinstance(code, str) for code in value)
+        else:
+            valid = value in CHECK_CHOICE_ANSWERS.get(slot, ())
+        if valid:
+            answers[slot] = value
+    return answers
+
+
 def checkable_strand(value: Optional[str]) -> Optional[str]:
     """The strand id when the eligibility of that programme can be checked, else None."""
     strand = api.get_strand(value) if value else None
@@ -100,7 +129,7 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[Text]:
-        strand = tracker.get_slot(STRAND_SLOT)
+        strand = checkable_strand(tracker.get_slot(STRAND_SLOT))
         if strand is None:
             return [STRAND_SLOT]
         return [STRAND_SLOT, *api.required_answers(strand)]
@@ -128,7 +157,7 @@ class ValidateEligibilityForm(FormValidationAction):
         elif latest_intent(tracker) not in INTERRUPTING_INTENTS and tracker.get_slot("requested_slot"):
             # An answer we could not read: count it, so the question is rephrased (and after
             # two misses a person is offered) instead of looping on the same words.
-            events.append(SlotSet(FAILURES_SLOT, (tracker.get_slot(FAILURES_SLOT) or 0) + 1))
+            events.append(SlotSet(FAILURES_SLOT, failures_so_far(tracker) + 1))
         return events
 
 
@@ -172,9 +201,9 @@ def extract_answers(tracker: Tracker) -> Dict[str, Any]:
     elif requested == "meeting_format" and "meeting_format" not in values:
         lowered = text.lower()
         if "tiers" in lowered:
-            values["meeting_format"] = "third_place"
+            values["meeting_format"] = "lieu_tiers"
         elif "partenaire" in lowered or "chez eux" in lowered or "visite" in lowered:
-            values["meeting_format"] = "visit"
+            values["meeting_format"] = "visite"
     # Repeating a known answer counts as an answer (so the form does not step aside).
     return values
 
@@ -190,7 +219,7 @@ class AskEligibilityQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        failures = tracker.get_slot(FAILURES_SLOT) or 0
+        failures = failures_so_far(tracker)
         question = api.answer_labels_fr().get(self.slot, "")
         lines = []
         if failures:
@@ -225,16 +254,21 @@ class AskEligibilityStrand(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(
-            text=(
-                "Je vais vérifier l'éligibilité de votre projet, règle par règle. "
-                "Pour quel programme ? (Vous pourrez dire « stop » à tout moment.)"
-            ),
-            buttons=[
-                {"title": title, "payload": f'/inform{{"programme": "{strand}"}}'} for title, strand in STRAND_CHOICES
-            ],
-        )
+        ask_strand(dispatcher)
         return []
+
+
+def ask_strand(dispatcher: CollectingDispatcher) -> None:
+    """Ask which programme to check, with one quick reply per checkable programme."""
+    dispatcher.utter_message(
+        text=(
+            "Je vais vérifier l'éligibilité de votre projet, règle par règle. "
+            "Pour quel programme ? (Vous pourrez dire « stop » à tout moment.)"
+        ),
+        buttons=[
+            {"title": title, "payload": f'/inform{{"programme": "{strand}"}}'} for title, strand in STRAND_CHOICES
+        ],
+    )
 
 
 # One ask action per answer (action_ask_participants, …): rasa_sdk registers every subclass. The
@@ -254,11 +288,11 @@ class ActionCheckEligibility(KnowledgeAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        strand_id = tracker.get_slot(STRAND_SLOT)
-        answers = ProjectAnswers.from_mapping(
-            {slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS if tracker.get_slot(slot) is not None}
-        )
-        report = api.check_eligibility(strand_id, answers)
+        strand_id = checkable_strand(tracker.get_slot(STRAND_SLOT))
+        if strand_id is None:
+            ask_strand(dispatcher)  # no programme whose rules can be checked: ask which one
+            return []
+        report = api.check_eligibility(strand_id, ProjectAnswers.from_mapping(project_answers(tracker)))
         dispatcher.utter_message(text=report_text(report))
         return [SlotSet(FAILURES_SLOT, 0), SlotSet("programme", strand_id)]
 

@@ -31,7 +31,10 @@ class ActionFindEuropeDirect(KnowledgeAction):
         text = tracker.latest_message.get("text") or ""
         answer = api.nearest_europe_direct(text)
         if answer is None and tracker.get_slot("departement"):
-            answer = api.europe_direct_for(tracker.get_slot("departement"))
+            try:
+                answer = api.europe_direct_for(tracker.get_slot("departement"))
+            except ValueError:
+                answer = None  # not a département code: ask where the user is
         if answer is None:
             network = api.get_contacts("europe_direct")
             intro = [formatting.contact_text(network[0])] if network else []

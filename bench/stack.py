@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -62,9 +63,14 @@ def memory_kib(pid: int) -> Dict[str, int]:
 
 
 class Stack:
-    """Action server + Rasa server started like `python -m bot.run serve`, on free ports."""
+    """Action server + Rasa server started like `python -m bot.run serve`, on free ports.
 
-    def __init__(self, workdir: Path, database_url: str):
+    Used by the benchmark and by the tests that need real servers (production set-up, faults,
+    bad input). `environ` overrides the environment (e.g. a PostgreSQL tracker store); several
+    Rasa servers can be started with `start_rasa(name)` and share the same stores.
+    """
+
+    def __init__(self, workdir: Path, database_url: str, environ: Optional[Dict[str, str]] = None):
         self.workdir = workdir
         self.rasa_port = free_port()
         self.action_port = free_port()
@@ -74,27 +80,63 @@ class Stack:
             "ACTION_ENDPOINT_URL": f"http://{HOST}:{self.action_port}/webhook",
             "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.sqlite3'}",
             "DATABASE_URL": database_url,
+            # Rasa's HTTP API (/model/parse, trackers) is on only with a token: a new one per stack.
+            "RASA_API_TOKEN": secrets.token_urlsafe(32),
+            **(environ or {}),
         }
+        self.api_token = self.environ["RASA_API_TOKEN"]
         # No Telegram variable is passed on: the Telegram channel would call api.telegram.org.
         self.base_environ = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
         self.settings = Settings.from_env({**self.base_environ, **self.environ})
         self.base = f"http://{HOST}:{self.rasa_port}"
+        self.ports: Dict[str, int] = {"rasa": self.rasa_port, "actions": self.action_port}
         self.processes: Dict[str, subprocess.Popen] = {}
         self.logs: List = []
 
     def _start(self, name: str, command: List[str], env: Dict[str, str]) -> None:
-        log = (self.workdir / f"{name}.log").open("w")
+        log = (self.workdir / f"{name}.log").open("a")
         self.logs.append(log)
         self.processes[name] = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
+    def _env(self) -> Dict[str, str]:
+        return {**self.base_environ, **self.environ, **self.settings.rasa_environment(),
+                **bot_run.endpoints_environment(self.settings)}
+
+    def start_actions(self) -> None:
+        self._start("actions", bot_run._action_server(self.settings),
+                    {**self._env(), **bot_run.action_server_environment(self.settings)})
+
+    def start_rasa(self, name: str = "rasa", port: Optional[int] = None) -> str:
+        """Start a Rasa server (the same command as bot/run.py, bound to 127.0.0.1); its base URL."""
+        port = port or self.ports.get(name) or free_port()
+        self.ports[name] = port
+        settings = Settings.from_env({**self.base_environ, **self.environ, "RASA_PORT": str(port)})
+        credentials = bot_run.write_credentials(settings, target=self.workdir / "credentials.yml")
+        # The effective endpoints of bot/run.py: the Redis lock store when LOCK_STORE_URL is set.
+        endpoints = bot_run.write_endpoints(settings, target=self.workdir / "endpoints.yml")
+        self._start(name, bot_run._rasa_server(settings, "serve", credentials, endpoints)
+                    + ["--interface", HOST], self._env())
+        return f"http://{HOST}:{port}"
+
     def start(self) -> None:
-        env = {**self.base_environ, **self.settings.rasa_environment()}
-        # The same commands as bot/run.py, with the HTTP API on for /model/parse, bound to 127.0.0.1.
-        credentials = bot_run.write_credentials(self.settings, target=self.workdir / "credentials.yml")
-        self._start("actions", bot_run._action_server(self.settings), env)
-        self._start("rasa", bot_run._rasa_server(self.settings, "serve", credentials)
-                    + ["--interface", HOST, "--enable-api"], env)
+        self.start_actions()
+        self.start_rasa()
+
+    def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+        """Stop one server (SIGKILL to simulate a crash); its port is kept for a restart."""
+        proc = self.processes.get(name)
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
     def check_alive(self) -> None:
         for name, proc in self.processes.items():
@@ -104,15 +146,16 @@ class Stack:
     def memory(self) -> Dict[str, Dict[str, int]]:
         return {name: memory_kib(proc.pid) for name, proc in self.processes.items() if proc.poll() is None}
 
-    def stop(self) -> None:
-        for proc in self.processes.values():
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        deadline = time.monotonic() + 15
-        for proc in self.processes.values():
+    def stop(self, timeout: float = 15) -> None:
+        # Every server is asked to stop first, then waited for: the slowest sets the pace, not the sum.
+        running = [proc for proc in self.processes.values() if proc.poll() is None]
+        for proc in running:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + timeout
+        for proc in running:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -223,7 +266,7 @@ async def sequential_run(stack: Stack, scenarios: List[dict], turns: int, time_l
                     continue
                 if score:  # outside the timed request: read the recommended programme from the tracker
                     async with session.get(f"{stack.base}/conversations/{sender}/tracker",
-                                           params={"include_events": "NONE"}) as resp:
+                                           params={"include_events": "NONE", "token": stack.api_token}) as resp:
                         slots = (await resp.json()).get("slots", {}) if resp.status == 200 else {}
                     problems.extend(check_turn(turn, text, slots.get("recommended_programme")))
             if score:
@@ -302,7 +345,8 @@ async def parse_run(stack: Stack, texts: List[str], time_limit: float) -> Dict[s
                 break
             started = time.perf_counter()
             try:
-                async with session.post(f"{stack.base}/model/parse", json={"text": text}) as resp:
+                async with session.post(f"{stack.base}/model/parse", json={"text": text},
+                                        params={"token": stack.api_token}) as resp:
                     await resp.read()
                     if resp.status != 200:
                         errors.append(f"HTTP {resp.status}")

@@ -16,15 +16,22 @@ import sys
 import time
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
 from bot.settings import MODEL_PATH, REPO_ROOT, VAR_DIR, Settings
 
-RASA = [sys.executable, "-m", "rasa"]
+# Rasa's command line with custom actions that apologise when the action server fails (bot/rasa_server.py).
+RASA_SERVER = [sys.executable, "-m", "bot.rasa_server"]
 # The static channels (REST, socket.io); the effective file, with the optional ones, goes to var/.
 STATIC_CREDENTIALS = REPO_ROOT / "credentials.yml"
 EFFECTIVE_CREDENTIALS = VAR_DIR / "credentials.yml"
+# The same for the endpoints: the lock store is added only when LOCK_STORE_URL is set.
+STATIC_ENDPOINTS = REPO_ROOT / "endpoints.yml"
+EFFECTIVE_ENDPOINTS = VAR_DIR / "endpoints.yml"
+# Rasa's Redis lock store with atomic ticket updates, safe with several Rasa servers.
+LOCK_STORE_CLASS = "bot.lock_store.AtomicRedisLockStore"
 TELEGRAM_CHANNEL = "bot.channels.telegram.SecureTelegramInput"
 
 
@@ -66,24 +73,100 @@ def write_credentials(
     return target
 
 
+def lock_store_config(url: str) -> Dict[str, object]:
+    """Rasa's Redis lock store section for ``redis://[user:password@]host[:port][/db]`` (``rediss://``: TLS).
+
+    Rasa's ``RedisLockStore`` (here its atomic variant, bot/lock_store.py) takes the host, port and
+    database separately; the password is left as a ``${LOCK_STORE_PASSWORD}`` reference (see
+    :func:`endpoints_environment`), never written out.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise ValueError(f"LOCK_STORE_URL doit être de la forme redis://hôte:port/base (reçu : {parts.scheme}://…)")
+    path = parts.path.strip("/")
+    if path and not path.isdigit():
+        raise ValueError("LOCK_STORE_URL : la base Redis est un numéro, par exemple redis://localhost:6379/1")
+    config: Dict[str, object] = {"type": LOCK_STORE_CLASS, "url": parts.hostname, "port": parts.port or 6379,
+                                 "db": int(path or 0)}
+    if parts.username:
+        config["username"] = unquote(parts.username)
+    if parts.password:
+        config["password"] = "${LOCK_STORE_PASSWORD}"
+    if parts.scheme == "rediss":
+        config["use_ssl"] = True
+    return config
+
+
+def endpoints_environment(settings: Settings) -> Dict[str, str]:
+    """The variables var/endpoints.yml refers to beyond the settings' own (the lock store's password)."""
+    password = urlsplit(settings.lock_store_url).password if settings.lock_store_url else None
+    return {"LOCK_STORE_PASSWORD": unquote(password)} if password else {}
+
+
+def write_endpoints(
+    settings: Settings, source: Path = STATIC_ENDPOINTS, target: Path = EFFECTIVE_ENDPOINTS
+) -> Path:
+    """Write the endpoints Rasa runs with: endpoints.yml, plus the Redis lock store when configured.
+
+    Without ``LOCK_STORE_URL`` Rasa keeps its in-memory lock store, right for a single server only.
+    """
+    endpoints = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    endpoints.pop("lock_store", None)
+    if settings.lock_store_url:
+        endpoints["lock_store"] = lock_store_config(settings.lock_store_url)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    header = f"# Written by bot/run.py from {source.name} at each start: edit {source.name}, not this file.\n"
+    target.write_text(header + yaml.safe_dump(endpoints, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return target
+
+
 def _action_server(settings: Settings) -> List[str]:
-    return RASA + ["run", "actions", "--actions", "actions", "--port", str(settings.action_port)]
+    # rasa_sdk alone, not `rasa run actions`: the same server without importing Rasa and TensorFlow
+    # (about 100 MB less resident). It binds to $SANIC_HOST (action_server_environment).
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
 
 
-def _rasa_server(settings: Settings, mode: str, credentials: Path = EFFECTIVE_CREDENTIALS) -> List[str]:
-    common = ["--model", str(MODEL_PATH), "--endpoints", "endpoints.yml"]
+def action_server_environment(settings: Settings) -> Dict[str, str]:
+    """rasa_sdk has no --interface option: it reads the interface from SANIC_HOST (default 0.0.0.0)."""
+    return {"SANIC_HOST": settings.action_host}
+
+
+def _rasa_server(settings: Settings, mode: str, credentials: Path = EFFECTIVE_CREDENTIALS,
+                 endpoints: Path = EFFECTIVE_ENDPOINTS) -> List[str]:
+    common = ["--model", str(MODEL_PATH), "--endpoints", str(endpoints)]
     if mode == "shell":
-        return RASA + ["shell", *common]
-    return RASA + [
+        return RASA_SERVER + ["shell", *common]
+    return RASA_SERVER + [
         "run",
         *common,
         "--credentials",
         str(credentials),
         "--port",
         str(settings.rasa_port),
+        # Browsers may call the channels only from these sites (the commune sites with the widget).
         "--cors",
-        "*",
+        *settings.cors_origins,
+        # The HTTP API's secrets (api_arguments) are added by bot/rasa_server.py inside the process,
+        # from the environment: on this command line `ps` would show them to every local user.
     ]
+
+
+def api_arguments(settings: Settings) -> List[str]:
+    """Rasa's flags for its HTTP API (trackers, events, model): on only with a token or a JWT secret.
+
+    Rasa takes them only as command-line flags (no environment variable): ``bot/rasa_server.py`` appends
+    them to its own ``sys.argv``, so they never appear in the process list. With the API on, every
+    route but ``/``, ``/version`` and the channels' ``/webhooks/...`` requires ``?token=<RASA_API_TOKEN>``
+    or an ``Authorization: Bearer <JWT signed with RASA_JWT_SECRET (HS256)>`` header.
+    """
+    if not (settings.rasa_api_token or settings.rasa_jwt_secret):
+        return []  # no secret, no API: an open API would hand out every conversation
+    arguments = ["--enable-api"]
+    if settings.rasa_api_token:
+        arguments += ["--auth-token", settings.rasa_api_token]
+    if settings.rasa_jwt_secret:
+        arguments += ["--jwt-secret", settings.rasa_jwt_secret, "--jwt-method", "HS256"]
+    return arguments
 
 
 def _stop(processes: List[subprocess.Popen]) -> None:
@@ -112,11 +195,18 @@ def main(argv: List[str] | None = None) -> int:
         print(f"Pas de modèle entraîné ({MODEL_PATH}) : lancez `make train`.", file=sys.stderr)
         return 1
     VAR_DIR.mkdir(exist_ok=True)
-    env = {**os.environ, **settings.rasa_environment(), **telegram_environment(settings)}
+    env = {**os.environ, **settings.rasa_environment(), **telegram_environment(settings),
+           **endpoints_environment(settings)}
     credentials = write_credentials(settings)
+    try:
+        endpoints = write_endpoints(settings)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
 
-    processes = [subprocess.Popen(_action_server(settings), cwd=REPO_ROOT, env=env)]
-    processes.append(subprocess.Popen(_rasa_server(settings, args.mode, credentials), cwd=REPO_ROOT, env=env))
+    processes = [subprocess.Popen(_action_server(settings), cwd=REPO_ROOT,
+                                  env={**env, **action_server_environment(settings)})]
+    processes.append(subprocess.Popen(_rasa_server(settings, args.mode, credentials, endpoints), cwd=REPO_ROOT, env=env))
     if args.mode == "serve":
         # The widget's demo page and the staff console.
         processes.append(subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=REPO_ROOT, env=env))

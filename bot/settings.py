@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping, Optional, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
@@ -26,6 +26,8 @@ class Settings:
     tracker_store_url: str
     rasa_port: int
     action_port: int
+    # The action server's interface: 127.0.0.1 unless the Rasa servers run on other machines.
+    action_host: str
     action_endpoint_url: str
     # Web server: the widget's demo page and the Europe Direct staff console.
     web_port: int
@@ -36,12 +38,26 @@ class Settings:
     telegram_webhook_url: Optional[str]
     telegram_secret: Optional[str]
     telegram_api_url: str
+    # Production (issue 6): several Rasa servers share the tracker store and a Redis lock store
+    # (redis://[:password@]host[:port][/db]); unset means the in-memory lock store of one server.
+    lock_store_url: Optional[str]
+    # Seconds Rasa waits for the action server before apologising to the user (bot/rasa_server.py).
+    action_timeout: float
+    # Privacy (issue 6): conversations older than this are purged by `make purge` (bot/retention.py).
+    retention_days: int
+    # Security (issue 6): Rasa's HTTP API (trackers, events, model) is on only when a token or a JWT
+    # secret is set, and then requires it; the channels (/webhooks/...) stay public.
+    rasa_api_token: Optional[str]
+    rasa_jwt_secret: Optional[str]
+    # The web sites allowed to call the channels from a browser (CORS and socket.io origins).
+    cors_origins: Tuple[str, ...]
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
         """Read the settings from the environment, falling back to local defaults."""
         env = os.environ if environ is None else environ
         action_port = int(env.get("ACTION_PORT") or 5055)
+        web_port = int(env.get("WEB_PORT") or 8000)
         return cls(
             database_url=env.get("DATABASE_URL")
             or f"sqlite:///{VAR_DIR / 'knowledge.sqlite3'}",
@@ -50,9 +66,10 @@ class Settings:
             or f"sqlite:///{VAR_DIR / 'tracker.sqlite3'}",
             rasa_port=int(env.get("RASA_PORT") or 5005),
             action_port=action_port,
+            action_host=env.get("ACTION_HOST") or "127.0.0.1",
             action_endpoint_url=env.get("ACTION_ENDPOINT_URL")
             or f"http://localhost:{action_port}/webhook",
-            web_port=int(env.get("WEB_PORT") or 8000),
+            web_port=web_port,
             console_token=env.get("CONSOLE_TOKEN") or None,
             telegram_token=env.get("TELEGRAM_TOKEN") or None,
             telegram_bot_name=env.get("TELEGRAM_BOT_NAME") or "europe_des_communes_bot",
@@ -60,6 +77,18 @@ class Settings:
             telegram_secret=env.get("TELEGRAM_SECRET") or None,
             # A self-hosted Bot API server (or the tests' fake one) replaces Telegram's.
             telegram_api_url=env.get("TELEGRAM_API_URL") or "https://api.telegram.org",
+            lock_store_url=env.get("LOCK_STORE_URL") or None,
+            action_timeout=float(env.get("ACTION_TIMEOUT") or 10),
+            retention_days=int(env.get("RETENTION_DAYS") or 90),
+            rasa_api_token=env.get("RASA_API_TOKEN") or None,
+            rasa_jwt_secret=env.get("RASA_JWT_SECRET") or None,
+            # Default: only the widget's demo page of bot/web.py (on this machine).
+            cors_origins=tuple(
+                origin.strip().rstrip("/")
+                for origin in (env.get("CORS_ORIGINS") or "").split(",")
+                if origin.strip()
+            )
+            or (f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"),
         )
 
     def rasa_environment(self) -> Dict[str, str]:

@@ -33,7 +33,11 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
 
 def main() -> None:
+    from bot import log_privacy
+
     settings = Settings.from_env()
+    # The console runs Rasa in process: its logs must not carry what users wrote either.
+    log_privacy.configure_embedded_rasa()
     web.run_app(create_app(settings), host="0.0.0.0", port=settings.web_port, print=None)
 
 

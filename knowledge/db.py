@@ -11,10 +11,14 @@ from contextlib import contextmanager
 from typing import Iterator, Optional
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
+
+
+# Seconds before a connection attempt to a database server gives up (libpq's connect_timeout).
+CONNECT_TIMEOUT_S = 5
 
 
 def default_url() -> str:
@@ -36,10 +40,16 @@ def get_engine(url: Optional[str] = None) -> Engine:
 
 @functools.lru_cache(maxsize=None)
 def _cached_engine(url: str) -> Engine:
-    engine = create_engine(url, future=True)
-    if engine.dialect.name == "sqlite":
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(url, future=True, hide_parameters=True)
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
-    return engine
+        return engine
+    # A database server can restart or be unreachable for a while (issue 6): each checkout tests its
+    # pooled connection first, so the first query after an outage reconnects instead of failing, and
+    # a connection attempt gives up after a few seconds instead of hanging the action.
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if backend == "postgresql" else {}
+    return create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True)
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:

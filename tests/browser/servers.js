@@ -43,7 +43,7 @@ function answer(sender, message) {
 async function startFakeRasa() {
   const received = [];
   const server = http.createServer((req, res) => {
-    res.setHeader("Access-Control-Allow-Origin", "*"); // Rasa runs with --cors "*"
+    res.setHeader("Access-Control-Allow-Origin", "*"); // the real Rasa allows only CORS_ORIGINS (the demo page by default)
     res.setHeader("Access-Control-Allow-Headers", "Content-Type");
     res.setHeader("Access-Control-Allow-Methods", "POST, OPTIONS");
     if (req.method === "OPTIONS") return res.writeHead(204).end();

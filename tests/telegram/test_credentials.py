@@ -16,7 +16,7 @@ def test_without_token_only_the_static_channels(tmp_path):
     settings = Settings.from_env({})
     target = write_credentials(settings, target=tmp_path / "credentials.yml")
     channels = yaml.safe_load(target.read_text())
-    assert set(channels) == {"rest", "socketio"}
+    assert set(channels) == {"bot.channels.rest.CheckedRestInput", "bot.channels.socketio.CheckedSocketIOInput"}
     assert telegram_environment(settings) == {}
     assert "${" not in target.read_text()
 

@@ -1,0 +1,288 @@
+"""`make load-test`: the production set-up under load, 127.0.0.1 only.
+
+Two Rasa servers share a PostgreSQL tracker store and a Redis lock store, one action server reads the
+knowledge base from PostgreSQL. The client plays the held-out scenarios
+(tests/conversations/heldout_scenarios.yml) as many conversations at once, sending each message to
+the next server in turn, as a round-robin load balancer would. Afterwards every message sent is
+looked up in the tracker store: it must be there exactly once, followed by the assistant's answer.
+
+Bounded: a fixed number of conversations, a deadline, and at most `--max-turns` messages each.
+Scratch databases get unique names and are dropped at the end. Writes bench/load_results.json.
+
+Usage: python -m bench.load [--users 50] [--seconds 60] [--max-turns 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import itertools
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+os.environ["RASA_TELEMETRY_ENABLED"] = "false"  # before Rasa is imported: no call to outside hosts
+
+from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH, REPO_ROOT  # noqa: E402
+
+from bench import stack  # noqa: E402
+
+RESULTS = REPO_ROOT / "bench" / "load_results.json"
+# The real services of these machines (.ci/run starts them); override to point elsewhere on 127.0.0.1.
+POSTGRES_ADMIN_URL = os.environ.get("LOAD_POSTGRES_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = os.environ.get("LOAD_REDIS_URL") or "redis://127.0.0.1:6379/0"
+STARTUP_TIMEOUT = 300.0
+
+# The answers that mean a service failed (the assistant apologised instead of answering).
+FAILURE_MARKERS = ("un de mes services est indisponible", "je ne peux pas consulter ma base de connaissances")
+
+
+def log(message: str) -> None:
+    print(f"[load {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- scratch PostgreSQL databases -----------------------------------------------------------------
+
+def _admin_engine(admin_url: str):
+    from sqlalchemy import create_engine
+
+    return create_engine(admin_url, future=True, isolation_level="AUTOCOMMIT")
+
+
+@contextmanager
+def scratch_database(label: str, admin_url: str = POSTGRES_ADMIN_URL) -> Iterator[str]:
+    """A new, empty PostgreSQL database with a unique name; dropped (connections and all) on exit."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    name = f"jumelage_{label}_{uuid.uuid4().hex[:10]}"
+    engine = _admin_engine(admin_url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def set_connections_allowed(database_url: str, allowed: bool, admin_url: str = POSTGRES_ADMIN_URL) -> None:
+    """Make a database unreachable (refuse new connections, close the open ones) or reachable again."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    name = make_url(database_url).database
+    engine = _admin_engine(admin_url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
+            if not allowed:
+                connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                        "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+    finally:
+        engine.dispose()
+
+
+# --- what the tracker store recorded ---------------------------------------------------------------
+
+def recorded_turns(tracker_url: str, senders: Sequence[str]) -> Dict[str, List[Tuple[str, List[str]]]]:
+    """Per conversation, read from Rasa's ``events`` table: each user message with the bot answers after it."""
+    from sqlalchemy import MetaData, Table, create_engine, select
+
+    engine = create_engine(tracker_url, future=True)
+    try:
+        events = Table("events", MetaData(), autoload_with=engine)
+        query = (select(events.c.sender_id, events.c.type_name, events.c.data)
+                 .where(events.c.sender_id.in_(list(senders)))
+                 .where(events.c.type_name.in_(["user", "bot"]))
+                 .order_by(events.c.id))
+        turns: Dict[str, List[Tuple[str, List[str]]]] = {sender: [] for sender in senders}
+        with engine.connect() as connection:
+            for sender, kind, data in connection.execute(query):
+                text = json.loads(data).get("text") or ""
+                if kind == "user":
+                    turns[sender].append((text, []))
+                elif turns[sender]:
+                    turns[sender][-1][1].append(text)
+        return turns
+    finally:
+        engine.dispose()
+
+
+def lost_turns(sent: Dict[str, List[str]], recorded: Dict[str, List[Tuple[str, List[str]]]]) -> List[str]:
+    """What a person would miss: a message not recorded exactly once and in order, or one left unanswered."""
+    problems = []
+    for sender, messages in sent.items():
+        turns = recorded.get(sender, [])
+        if [text for text, _ in turns] != messages:
+            problems.append(f"{sender}: sent {len(messages)} messages, the tracker store has "
+                            f"{[text[:40] for text, _ in turns]}")
+        problems.extend(f"{sender}: no answer recorded after « {text[:40]} »" for text, answers in turns if not answers)
+    return problems
+
+
+# --- the servers -------------------------------------------------------------------------------------
+
+def production_environ(tracker_url: str, redis_url: str = REDIS_URL) -> Dict[str, str]:
+    """The variables of the production set-up (bot/settings.py reads them; DATABASE_URL goes to Stack)."""
+    return {"TRACKER_STORE_URL": tracker_url, "LOCK_STORE_URL": redis_url}
+
+
+async def wait_until_answering(server: stack.Stack, base: str, timeout: float = STARTUP_TIMEOUT) -> float:
+    """Poll a Rasa server (and the action server) until it answers a greeting; the seconds it took."""
+    import aiohttp
+
+    started = time.monotonic()
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+        while True:
+            server.check_alive()
+            if time.monotonic() - started > timeout:
+                raise RuntimeError(f"{base} gave no answer within {timeout:.0f} s; see {server.workdir}/*.log")
+            try:
+                async with session.get(f"http://{stack.HOST}:{server.action_port}/health") as resp:
+                    healthy = resp.status == 200
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                healthy = False
+            if healthy:
+                _, text, error = await stack.post_message(session, base, f"warmup-{uuid.uuid4().hex}", "Bonjour")
+                if error is None and text:
+                    return round(time.monotonic() - started, 1)
+            await asyncio.sleep(0.5)
+
+
+# --- the load ---------------------------------------------------------------------------------------
+
+async def run_load(bases: List[str], scenarios: List[dict], users: int, seconds: float, max_turns: int,
+                   prefix: str) -> Dict[str, object]:
+    """`users` conversations at once for `seconds`, each message to the next server (round-robin).
+
+    Returns the figures and, under ``sent``, every message sent per conversation (for the check
+    against the tracker store).
+    """
+    import aiohttp
+
+    latencies: List[float] = []
+    errors: List[str] = []
+    failed_answers: List[str] = []
+    per_server: Dict[str, int] = {base: 0 for base in bases}
+    sent: Dict[str, List[str]] = {}
+    next_server = itertools.cycle(bases)
+    deadline = time.monotonic() + seconds
+    stride = max(1, len(scenarios) // users)
+
+    async def user(number: int, session) -> None:
+        done = 0
+        for conversation, scenario in enumerate(stack.conversations(scenarios, number * stride)):
+            sender = f"{prefix}-{number}-{conversation}"
+            for turn in scenario["turns"]:
+                if done >= max_turns or time.monotonic() > deadline:
+                    return
+                base = next(next_server)
+                per_server[base] += 1
+                sent.setdefault(sender, []).append(turn["user"])
+                elapsed, text, error = await stack.post_message(session, base, sender, turn["user"])
+                done += 1
+                latencies.append(elapsed)
+                if error:
+                    errors.append(error)
+                elif not text or any(marker in text for marker in FAILURE_MARKERS):
+                    failed_answers.append(f"{sender}: « {turn['user'][:40]} » -> {(text or '(rien)')[:80]!r}")
+
+    connector = aiohttp.TCPConnector(limit=users)
+    async with aiohttp.ClientSession(connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=stack.REQUEST_TIMEOUT)) as session:
+        started = time.monotonic()
+        await asyncio.gather(*(user(n, session) for n in range(users)))
+        wall = time.monotonic() - started
+    return {
+        "users": users,
+        "servers": len(bases),
+        "seconds": seconds,
+        "turns": len(latencies),
+        "conversations": len(sent),
+        "wall_seconds": round(wall, 1),
+        "throughput_msg_per_s": round(len(latencies) / wall, 2) if wall else None,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "failed_answers": len(failed_answers),
+        "failed_answer_samples": failed_answers[:5],
+        "turns_per_server": list(per_server.values()),
+        "latency": stack.percentiles(latencies),
+        "sent": sent,
+    }
+
+
+def check_tracker_store(result: Dict[str, object], tracker_url: str) -> Dict[str, object]:
+    """Add what the tracker store shows: messages recorded, lost turns (with samples)."""
+    sent: Dict[str, List[str]] = result.pop("sent")  # type: ignore[assignment]
+    problems = lost_turns(sent, recorded_turns(tracker_url, list(sent)))
+    result["recorded_turns"] = sum(len(messages) for messages in sent.values()) - len(problems)
+    result["lost_turns"] = len(problems)
+    result["lost_turn_samples"] = problems[:5]
+    return result
+
+
+async def measure(users: int, seconds: float, max_turns: int) -> Dict[str, object]:
+    from knowledge.loader import build_database
+    from tests.e2e.test_scenarios import load_scenarios
+
+    with tempfile.TemporaryDirectory(prefix="jumelage-load-") as tmp, \
+            scratch_database("load_kb") as knowledge_url, scratch_database("load_tracker") as tracker_url:
+        workdir = Path(tmp)
+        build_database(knowledge_url, KNOWLEDGE_DATA_DIR)
+        server = stack.Stack(workdir, knowledge_url, production_environ(tracker_url))
+        try:
+            started = time.monotonic()
+            server.start_actions()
+            bases = [server.start_rasa("rasa_a"), server.start_rasa("rasa_b")]
+            ready = [await wait_until_answering(server, base) for base in bases]
+            log(f"2 Rasa servers answering after {max(ready):.0f} s; {users} conversations for {seconds:.0f} s")
+            result = await run_load(bases, load_scenarios(), users, seconds, max_turns, f"load-{uuid.uuid4().hex[:8]}")
+            result["startup_s"] = round(time.monotonic() - started - result["wall_seconds"], 1)
+            result["memory_kib"] = server.memory()
+            server.check_alive()
+        finally:
+            server.stop()
+        return check_tracker_store(result, tracker_url)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50, help="conversations at once (default 50)")
+    parser.add_argument("--seconds", type=float, default=60, help="duration of the load (default 60)")
+    parser.add_argument("--max-turns", type=int, default=120, help="at most this many messages per conversation")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    if not MODEL_PATH.exists():
+        print(f"Pas de modèle entraîné ({MODEL_PATH}) : lancez `make train`.", file=sys.stderr)
+        return 1
+    load_before = os.getloadavg()[0]
+    result = asyncio.run(measure(args.users, args.seconds, args.max_turns))
+    result = {"date": dt.date.today().isoformat(),
+              # Other jobs on the same cores slow everything down: the load average says how much.
+              "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                          "load_average_1min": {"before": round(load_before, 2),
+                                                "after": round(os.getloadavg()[0], 2)}},
+              "set_up": "2 Rasa servers (round-robin), 1 action server, PostgreSQL tracker store and "
+                        "knowledge base, Redis lock store, all on 127.0.0.1",
+              **result}
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    latency = result["latency"]
+    log(f"{result['turns']} messages in {result['wall_seconds']} s ({result['throughput_msg_per_s']}/s), "
+        f"p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms, max {latency['max_ms']} ms; "
+        f"errors {result['errors']}, failed answers {result['failed_answers']}, lost turns {result['lost_turns']}; "
+        f"written to {args.out.relative_to(REPO_ROOT) if args.out.is_relative_to(REPO_ROOT) else args.out}")
+    return 0 if not (result["errors"] or result["failed_answers"] or result["lost_turns"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The Redis lock store lets one server at a time handle a conversation, however the messages arrive.
+
+Two "servers" (two threads, each with its own event loop and its own lock store, as two Rasa
+processes would have) handle messages of the same conversation at once against the real Redis.
+Each message reads the conversation, takes a while, and writes it back: a message handled while
+another one is in progress would overwrite it, as a Rasa server overwrites another's events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+
+from bench import load
+from bot.lock_store import AtomicRedisLockStore
+
+SERVERS, USERS_PER_SERVER, MESSAGES_PER_USER = 2, 8, 3
+
+
+@pytest.fixture
+def redis_url():
+    parts = urlsplit(load.REDIS_URL)
+    client = redis.Redis(host=parts.hostname, port=parts.port or 6379, db=int(parts.path.strip("/") or 0))
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail(f"Redis does not answer at {parts.netloc}: start it (.ci/run shows how)")
+    yield parts, client
+    client.close()
+
+
+def test_messages_of_one_conversation_on_two_servers_never_overlap(redis_url):
+    parts, client = redis_url
+    prefix = f"test{uuid.uuid4().hex}"
+    conversation, state = "someone", f"{prefix}:conversation"
+    inside, overlaps = [0], []
+    guard = threading.Lock()
+
+    async def handle_message(store) -> None:
+        async with store.lock(conversation, wait_time_in_seconds=0.01):
+            with guard:
+                inside[0] += 1
+                overlaps.append(inside[0] > 1)
+            events = int(client.get(state) or 0)
+            await asyncio.sleep(0.005)  # the model and the actions at work
+            client.set(state, events + 1)
+            with guard:
+                inside[0] -= 1
+
+    def server() -> None:
+        store = AtomicRedisLockStore(host=parts.hostname, port=parts.port or 6379,
+                                     db=int(parts.path.strip("/") or 0), key_prefix=prefix)
+
+        async def user() -> None:
+            for _ in range(MESSAGES_PER_USER):
+                await handle_message(store)
+
+        async def users() -> None:
+            await asyncio.gather(*(user() for _ in range(USERS_PER_SERVER)))
+
+        asyncio.run(users())
+
+    threads = [threading.Thread(target=server) for _ in range(SERVERS)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not any(thread.is_alive() for thread in threads)
+        assert not any(overlaps), f"{sum(overlaps)} messages handled while another one was in progress"
+        assert int(client.get(state)) == SERVERS * USERS_PER_SERVER * MESSAGES_PER_USER
+        assert not client.keys(f"{prefix}:lock:*"), "a lock was left behind"
+    finally:
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
