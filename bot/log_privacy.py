@@ -94,11 +94,12 @@ def configure_embedded_rasa() -> None:
     the first use of Rasa, e.g. at the start of ``bot.web.main``.
     """
     import logging
-    import os
 
     import structlog
 
-    level = logging.getLevelName(os.environ.get("LOG_LEVEL") or "INFO")
+    from bot.settings import Settings
+
+    level = logging.getLevelName(Settings.from_env().log_level)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(
         level if isinstance(level, int) else logging.INFO))
     harden_structlog()

@@ -42,7 +42,6 @@ its transcript in the browser tab (sessionStorage, gone when the tab closes).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -109,14 +108,13 @@ def validate_days(days: object) -> int:
     return days
 
 
-def _engine(url: str) -> Optional[Engine]:
+def _engine(url: str, schema: Optional[str] = None) -> Optional[Engine]:
     """An engine on the tracker store; None for a SQLite file that does not exist (nothing kept)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if not database or database == ":memory:" or not Path(database).exists():
             return None
-    schema = os.environ.get("POSTGRESQL_SCHEMA")
     if parsed.get_backend_name() == "postgresql" and schema:
         # Rasa's own variable: its tracker store then lives in that schema.
         return create_engine(url, future=True, connect_args={"options": f"-csearch_path={schema}"})
@@ -165,10 +163,12 @@ def _old_events_clause(cutoff: float):
     return or_(events.sender_id.in_(stale_senders), earlier_sessions), stale_senders
 
 
-def purge(url: str, days: int, *, dry_run: bool = False, now: Optional[float] = None) -> PurgeReport:
+def purge(url: str, days: int, *, dry_run: bool = False, now: Optional[float] = None,
+          schema: Optional[str] = None) -> PurgeReport:
     """Delete (or count, with ``dry_run``) the conversations past the retention in the tracker store at ``url``.
 
-    ``days`` must be > 0 (ValueError otherwise). ``now`` (Unix time) is for tests. A store that
+    ``days`` must be > 0 (ValueError otherwise). ``now`` (Unix time) is for tests. ``schema``: the
+    PostgreSQL schema of Rasa's tracker store (``POSTGRESQL_SCHEMA``), if any. A store that
     does not exist yet, or has no ``events`` table, has nothing to purge. Database errors
     propagate as :class:`sqlalchemy.exc.SQLAlchemyError`.
     """
@@ -176,7 +176,7 @@ def purge(url: str, days: int, *, dry_run: bool = False, now: Optional[float] = 
     cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
     nothing = PurgeReport(days=days, cutoff=cutoff, conversations=0, trimmed=0, events=0, dry_run=dry_run,
                           store_found=False)
-    engine = _engine(url)
+    engine = _engine(url, schema)
     if engine is None:
         return nothing
     try:
@@ -214,7 +214,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     purge_parser.add_argument("--dry-run", action="store_true", help="compter seulement, ne rien supprimer")
     args = parser.parse_args(argv)
     try:
-        report = purge(settings.tracker_store_url, args.days, dry_run=args.dry_run)
+        report = purge(settings.tracker_store_url, args.days, dry_run=args.dry_run,
+                       schema=settings.postgresql_schema)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2

@@ -45,6 +45,9 @@ class Settings:
     action_timeout: float
     # Privacy (issue 6): conversations older than this are purged by `make purge` (bot/retention.py).
     retention_days: int
+    # Rasa's own variables, also read by our code: the log level, the tracker store's PostgreSQL schema.
+    log_level: str
+    postgresql_schema: Optional[str]
     # Security (issue 6): Rasa's HTTP API (trackers, events, model) is on only when a token or a JWT
     # secret is set, and then requires it; the channels (/webhooks/...) stay public.
     rasa_api_token: Optional[str]
@@ -80,6 +83,8 @@ class Settings:
             lock_store_url=env.get("LOCK_STORE_URL") or None,
             action_timeout=float(env.get("ACTION_TIMEOUT") or 10),
             retention_days=int(env.get("RETENTION_DAYS") or 90),
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            postgresql_schema=env.get("POSTGRESQL_SCHEMA") or None,
             rasa_api_token=env.get("RASA_API_TOKEN") or None,
             rasa_jwt_secret=env.get("RASA_JWT_SECRET") or None,
             # Default: only the widget's demo page of bot/web.py (on this machine).

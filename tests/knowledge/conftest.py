@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,14 @@ def data_dir(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(KNOWLEDGE_DATA_DIR, target)
     return target
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A scratch PostgreSQL database (127.0.0.1:5432, which `.ci/run` makes sure is up), dropped afterwards."""
+    from bench.load import scratch_database
+    from knowledge.db import dispose_engine
+
+    with scratch_database("test_knowledge") as url:
+        yield url
+        dispose_engine(url)  # the knowledge API's cached engine holds connections to it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -157,7 +158,7 @@ def test_bad_data_names_file_and_field(data_dir: Path, name: str, change, expect
     assert expected in str(excinfo.value)
 
 
-@pytest.mark.parametrize("name, change, expected", BAD_DATA[:4])
+@pytest.mark.parametrize("name, change, expected", BAD_DATA)
 def test_bad_data_leaves_existing_database_untouched(
     tmp_path: Path, data_dir: Path, name: str, change, expected: str
 ) -> None:
@@ -230,3 +231,32 @@ def test_non_file_url_is_rebuilt_in_one_transaction() -> None:
     url = "sqlite://"  # in-memory: takes the drop/create/insert-in-one-transaction path
     assert build_database(url, KNOWLEDGE_DATA_DIR)["strands"] == build_database(url, KNOWLEDGE_DATA_DIR)["strands"]
     assert api.get_strand("cerv", url=url).id == "cerv_town_twinning"
+
+
+def test_bad_data_leaves_an_existing_postgresql_database_untouched(data_dir: Path, postgres_url: str) -> None:
+    """The production knowledge base: every kind of bad data is refused before anything is written."""
+    from sqlalchemy import create_engine, select
+
+    from knowledge import models
+
+    def snapshot() -> tuple:
+        engine = create_engine(postgres_url, future=True)
+        try:
+            with engine.connect() as connection:
+                return (
+                    connection.execute(select(models.Build.build_id)).scalar_one(),
+                    sorted(connection.execute(select(models.Strand.id, models.Strand.name_fr)).all()),
+                    connection.execute(select(models.Call.id).order_by(models.Call.id)).scalars().all(),
+                )
+        finally:
+            engine.dispose()
+
+    build_database(postgres_url, data_dir)
+    before = snapshot()
+    for name, change, expected in (case.values for case in BAD_DATA):
+        original = (data_dir / name).read_text(encoding="utf-8")
+        _edit(data_dir, name, change)
+        with pytest.raises(KnowledgeDataError, match=re.escape(expected)):
+            build_database(postgres_url, data_dir)
+        (data_dir / name).write_text(original, encoding="utf-8")
+        assert snapshot() == before
