@@ -98,8 +98,8 @@ crossval: $(INSTALLED) ## 5-fold cross-validation of the NLU on the training dat
 	$(RASA) test nlu --nlu $(DATA)/nlu --config config.yml --cross-validation --folds 5 --out results/crossval --no-plot
 
 .PHONY: bench load-test
-bench: $(INSTALLED) knowledge train ## Benchmark, 127.0.0.1 only (~50 min): held-out quality vs Rasa's default pipeline and TF-IDF, 5-fold cross-validation, REST latency (1 and 20 conversations), memory, start-up, training time; writes bench/results.json
-	$(PY) -m bench.run
+bench: $(INSTALLED) knowledge train ## Benchmark, 127.0.0.1 only (~50 min): held-out quality vs Rasa's default pipeline and TF-IDF, 5-fold cross-validation, REST latency (1 and 20 conversations), memory, start-up, training time; writes bench/results.json (BENCH_ARGS=--skip-crossval | --crossval-only | --quick)
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 load-test: $(MODEL) ## Load test of the production set-up, 127.0.0.1 only (~3 min): 50 conversations for 60 s on 2 Rasa servers with PostgreSQL and Redis; writes bench/load_results.json
 	$(PY) -m bench.load
