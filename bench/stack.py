@@ -116,7 +116,7 @@ class Stack:
         # The effective endpoints of bot/run.py: the Redis lock store when LOCK_STORE_URL is set.
         endpoints = bot_run.write_endpoints(settings, target=self.workdir / "endpoints.yml")
         self._start(name, bot_run._rasa_server(settings, "serve", credentials, endpoints)
-                    + ["--interface", HOST], self._env())
+                    + [bot_run.option("--interface", HOST)], self._env())
         return f"http://{HOST}:{port}"
 
     def start(self) -> None:

@@ -120,10 +120,19 @@ def write_endpoints(
     return target
 
 
+def option(name: str, value: object) -> str:
+    """``--name=value``: one argument, so argparse never reads a value starting with ``-`` as a flag.
+
+    A secret from ``secrets.token_urlsafe`` starts with ``-`` once in 64; passed as two arguments,
+    ``rasa run`` would stop with "expected one argument".
+    """
+    return f"{name}={value}"
+
+
 def _action_server(settings: Settings) -> List[str]:
     # rasa_sdk alone, not `rasa run actions`: the same server without importing Rasa and TensorFlow
     # (about 100 MB less resident). It binds to $SANIC_HOST (action_server_environment).
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
+    return [sys.executable, "-m", "rasa_sdk", option("--actions", "actions"), option("--port", settings.action_port)]
 
 
 def action_server_environment(settings: Settings) -> Dict[str, str]:
@@ -133,17 +142,16 @@ def action_server_environment(settings: Settings) -> Dict[str, str]:
 
 def _rasa_server(settings: Settings, mode: str, credentials: Path = EFFECTIVE_CREDENTIALS,
                  endpoints: Path = EFFECTIVE_ENDPOINTS) -> List[str]:
-    common = ["--model", str(MODEL_PATH), "--endpoints", str(endpoints)]
+    common = [option("--model", MODEL_PATH), option("--endpoints", endpoints)]
     if mode == "shell":
         return RASA_SERVER + ["shell", *common]
     return RASA_SERVER + [
         "run",
         *common,
-        "--credentials",
-        str(credentials),
-        "--port",
-        str(settings.rasa_port),
+        option("--credentials", credentials),
+        option("--port", settings.rasa_port),
         # Browsers may call the channels only from these sites (the commune sites with the widget).
+        # Several values follow the flag; each is an http(s) origin (Settings), never read as a flag.
         "--cors",
         *settings.cors_origins,
         # The HTTP API's secrets (api_arguments) are added by bot/rasa_server.py inside the process,
@@ -163,9 +171,9 @@ def api_arguments(settings: Settings) -> List[str]:
         return []  # no secret, no API: an open API would hand out every conversation
     arguments = ["--enable-api"]
     if settings.rasa_api_token:
-        arguments += ["--auth-token", settings.rasa_api_token]
+        arguments.append(option("--auth-token", settings.rasa_api_token))
     if settings.rasa_jwt_secret:
-        arguments += ["--jwt-secret", settings.rasa_jwt_secret, "--jwt-method", "HS256"]
+        arguments += [option("--jwt-secret", settings.rasa_jwt_secret), option("--jwt-method", "HS256")]
     return arguments
 
 
@@ -190,7 +198,11 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=["serve", "shell"], help="serve: HTTP channels; shell: terminal chat")
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
     if not MODEL_PATH.exists():
         print(f"Pas de modèle entraîné ({MODEL_PATH}) : lancez `make train`.", file=sys.stderr)
         return 1

@@ -17,6 +17,17 @@ KNOWLEDGE_DATA_DIR = REPO_ROOT / "knowledge" / "data"
 MODEL_PATH = REPO_ROOT / "models" / "assistant.tar.gz"
 
 
+def _origins(value: str) -> Tuple[str, ...]:
+    """The comma-separated web origins of ``CORS_ORIGINS``; each must be an http(s) address."""
+    origins = tuple(origin.strip().rstrip("/") for origin in value.split(",") if origin.strip())
+    for origin in origins:
+        if not origin.startswith(("http://", "https://")):
+            raise ValueError(
+                f"CORS_ORIGINS : chaque origine est une adresse http(s)://, par exemple https://www.mairie.fr (reçu : {origin!r})"
+            )
+    return origins
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime configuration; build it with :meth:`from_env`."""
@@ -88,11 +99,7 @@ class Settings:
             rasa_api_token=env.get("RASA_API_TOKEN") or None,
             rasa_jwt_secret=env.get("RASA_JWT_SECRET") or None,
             # Default: only the widget's demo page of bot/web.py (on this machine).
-            cors_origins=tuple(
-                origin.strip().rstrip("/")
-                for origin in (env.get("CORS_ORIGINS") or "").split(",")
-                if origin.strip()
-            )
+            cors_origins=_origins(env.get("CORS_ORIGINS") or "")
             or (f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"),
         )
 

@@ -32,7 +32,7 @@ def action_server_url(knowledge_url):
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": knowledge_url}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        [sys.executable, "-m", "rasa_sdk", "--actions=actions", f"--port={port}"],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -18,7 +19,10 @@ from bench.stack import Stack, wait_until_ready
 from bot.settings import MODEL_PATH
 
 ALLOWED_ORIGIN = "https://www.ville-exemple.fr"
-JWT_SECRET = "un-secret-jwt-de-test-de-plus-de-32-octets"
+# Both secrets start with "-", as secrets.token_urlsafe's do once in 64: Rasa must still read them
+# as values (issue 16), and every API test below runs against a server started with them.
+JWT_SECRET = "-un-secret-jwt-de-test-de-plus-de-32-octets"
+API_TOKEN = "--" + secrets.token_urlsafe(24)
 START_TIMEOUT_S = 300  # loading the model takes most of it on 2 busy cores
 REQUEST_TIMEOUT_S = 60
 
@@ -38,7 +42,7 @@ def stack(knowledge_url, tmp_path_factory) -> Stack:
     stack = Stack(
         tmp_path_factory.mktemp("stack"),
         knowledge_url,
-        environ={"CORS_ORIGINS": ALLOWED_ORIGIN, "RASA_JWT_SECRET": JWT_SECRET},
+        environ={"CORS_ORIGINS": ALLOWED_ORIGIN, "RASA_JWT_SECRET": JWT_SECRET, "RASA_API_TOKEN": API_TOKEN},
     )
     try:
         stack.start()

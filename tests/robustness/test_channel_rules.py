@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from types import SimpleNamespace
 
@@ -9,7 +10,7 @@ import pytest
 
 from bot.channels.rest import MAX_MESSAGE_CHARS, InputError, check_payload, clean_text, parse_body
 from bot.channels.socketio import origin_allowed
-from bot.run import _rasa_server, api_arguments
+from bot.run import _action_server, _rasa_server, api_arguments
 from bot.settings import Settings
 
 
@@ -93,8 +94,35 @@ def test_with_a_token_the_api_requires_it():
     # The secrets are added inside bot.rasa_server from the environment, not shown in `ps`.
     assert "t0k3n" not in command and "s3cr3t" not in command
     assert "--enable-api" in flags
-    assert flags[flags.index("--auth-token") + 1] == "t0k3n"
-    assert flags[flags.index("--jwt-secret") + 1] == "s3cr3t"
+    assert "--auth-token=t0k3n" in flags and "--jwt-secret=s3cr3t" in flags
+
+
+@pytest.mark.parametrize("secret", ["-abc", "--help", "-t", "--jwt-method=RS256"])
+def test_a_secret_starting_with_a_dash_is_read_as_a_value(secret):
+    """Rasa's own parser reads each secret back unchanged, whatever it starts with."""
+    from rasa.cli.arguments.run import add_server_arguments
+
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    settings = Settings.from_env({"RASA_API_TOKEN": secret, "RASA_JWT_SECRET": secret})
+
+    parsed = parser.parse_args(api_arguments(settings))
+
+    assert (parsed.auth_token, parsed.jwt_secret, parsed.jwt_method) == (secret, secret, "HS256")
+
+
+def test_every_value_on_the_command_lines_is_attached_to_its_flag():
+    settings = Settings.from_env({})
+    for command in (_rasa_server(settings, "serve"), _action_server(settings)):
+        flags = command[command.index("-m") + 2 :]
+        after_cors = flags[flags.index("--cors") + 1 :] if "--cors" in flags else []
+        assert all(flag.startswith("--") and "=" in flag for flag in flags if flag not in ("run", "--cors")
+                   and flag not in after_cors), flags
+
+
+def test_a_cors_origin_that_is_not_a_web_address_is_refused():
+    with pytest.raises(ValueError, match="CORS_ORIGINS"):
+        Settings.from_env({"CORS_ORIGINS": "https://www.brive.fr, -x"})
 
 
 def test_cors_origins_come_from_the_settings():
