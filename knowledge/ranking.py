@@ -31,8 +31,15 @@ NEED_LABELS = {
 }
 
 _YOUTH_AUDIENCES = {"jeunes", "enfants"}
-_EDUCATION_AUDIENCES = {"scolaires", "enseignants", "adultes", "seniors"}
+# Pupils and teachers make a project educational; adults and seniors only with a learning side.
+_EDUCATION_AUDIENCES = {"scolaires", "enseignants"}
+_ADULT_AUDIENCES = {"adultes", "seniors"}
 _CLIMATE_THEMES = {"climat", "energie", "ville_intelligente"}
+# Audiences of the cities mission (a council and its staff); residents meeting on the climate are a twinning.
+_CLIMATE_AUDIENCES = {None, "elus", "agents"}
+_MINORS = {"jeunes", "enfants", "scolaires"}
+# An alternative is named only when it serves the project's need at least this much (needs: in programmes.yml).
+ALTERNATIVE_MIN_WEIGHT = 0.5
 
 
 def infer_need(profile: NeedProfile) -> Tuple[str, Optional[str]]:
@@ -46,13 +53,14 @@ def infer_need(profile: NeedProfile) -> Tuple[str, Optional[str]]:
     """
     if profile.need:
         return profile.need, None
-    if profile.theme in _CLIMATE_THEMES:
+    learning = profile.activity == "formation" or profile.theme == "education"
+    if profile.theme in _CLIMATE_THEMES and profile.audience in _CLIMATE_AUDIENCES:
         need, why = "climate_cities", f"thème « {_label(profile.theme)} »"
     elif profile.activity == "reseau":
         need, why = "network_of_towns", "activité « réseau »"
     elif profile.audience in _YOUTH_AUDIENCES:
         need, why = "youth_exchange", f"public « {profile.audience} »"
-    elif profile.audience in _EDUCATION_AUDIENCES or profile.activity == "formation":
+    elif profile.audience in _EDUCATION_AUDIENCES or learning:
         need, why = "education_training", "public ou activité de formation"
     elif profile.country == "DE":
         need, why = "franco_german", "partenaire en Allemagne"
@@ -102,7 +110,26 @@ def rank_strands(
 
     # Stable tie-break: main strands first, then the order of programmes.yml.
     scored.sort(key=lambda rec: (-rec.score, rec.strand.priority))
-    return scored[:limit]
+    best, others = scored[:1], scored[1:]
+    return (best + [rec for rec in others if _could_apply(rec.strand, need, profile.audience)])[:limit]
+
+
+def _could_apply(strand: StrandView, need: str, audience: Optional[str]) -> bool:
+    """Whether a project could really apply to ``strand``: named as an alternative only then.
+
+    It must serve the need itself (not "may also suit"), and its public must match the project's:
+    a project of young people is not offered an adults' scheme, nor adults a youth-only one.
+    """
+    if strand.need_weight(need) < ALTERNATIVE_MIN_WEIGHT:
+        return False
+    if audience is None:
+        return True
+    if audience in strand.excluded_audiences:
+        return False
+    publics = set(strand.audiences)
+    if audience in _MINORS:
+        return bool(publics & _MINORS)
+    return not publics or not publics <= _MINORS
 
 
 def _score(

@@ -59,3 +59,48 @@ def contacts_in_order(text: str) -> List[str]:
         if match:
             found.append((match.start(), contact))
     return [contact for _, contact in sorted(found)]
+
+
+# How a reader recognises a strand in an answer (its short name, as the knowledge base words it).
+STRAND_PATTERNS: Dict[str, str] = {
+    "cerv_town_twinning": r"Jumelage de villes",
+    "cerv_networks_of_towns": r"Réseaux? de villes",
+    "erasmus_youth_exchanges": r"Échanges? de jeunes",
+    "erasmus_youth_participation": r"Participation des jeunes",
+    "erasmus_small_scale_partnerships": r"Partenariats? de petite envergure",
+    "erasmus_cooperation_partnerships": r"Partenariats? de coopération",
+    "erasmus_adult_education_mobility": r"Mobilité des adultes",
+    "horizon_twin_cities": r"Villes jumelles",
+    "ofaj_youth_meetings": r"OFAJ",
+    "fonds_citoyen_projects": r"Fonds citoyen",
+    "esc_solidarity_projects": r"Projets de solidarité|Corps européen de solidarité",
+    "interreg_micro_projects": r"Microprojets|Interreg",
+}
+STRAND_PROGRAMME.update({
+    "esc_solidarity_projects": "european_solidarity_corps",
+    "interreg_micro_projects": "interreg",
+})
+# The programmes an answer about a contact may name: the ones that contact serves.
+CONTACT_PROGRAMMES: Dict[str, tuple] = {
+    "cidem": ("cerv",),
+    "eacea": ("cerv", "erasmus_plus", "european_solidarity_corps"),
+    "agence_erasmus_education_formation": ("erasmus_plus",),
+    "agence_erasmus_jeunesse_sport": ("erasmus_plus", "european_solidarity_corps"),
+    "ofaj": ("ofaj", "fonds_citoyen"),
+    "fafa": ("ofaj", "fonds_citoyen"),
+    "fonds_citoyen": ("fonds_citoyen", "ofaj"),
+    "netzerocities": ("horizon_cities_mission",),
+    "afccre": ("cerv",),
+    "europe_direct": (),
+    "commission_representation": (),
+}
+
+
+def strands_in_order(text: str) -> List[str]:
+    """Strands named in the text, in the order a reader meets them."""
+    found = []
+    for strand, pattern in STRAND_PATTERNS.items():
+        match = re.search(pattern, text)
+        if match:
+            found.append((match.start(), strand))
+    return [strand for _, strand in sorted(found)]

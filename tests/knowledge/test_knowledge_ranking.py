@@ -63,7 +63,12 @@ FIRST = [
     ((None, None, None, None, None), {"cerv_town_twinning"}),
     ((None, None, "PL", None, None), {"cerv_town_twinning"}),
     ((None, None, "GB", None, None), {"cerv_town_twinning"}),
-    ((None, "seniors", None, None, None), {"erasmus_adult_education_mobility"}),
+    ((None, "seniors", None, None, "formation"), {"erasmus_adult_education_mobility"}),
+    # Seniors visiting a twin town are residents meeting, not learners.
+    ((None, "seniors", "BE", None, None), {"cerv_town_twinning"}),
+    # Residents meeting on the climate: a twinning; a council on climate neutrality: the mission.
+    ((None, "citoyens", "PL", "climat", None), {"cerv_town_twinning"}),
+    ((None, "elus", None, "climat", None), {"horizon_twin_cities"}),
 ]
 
 
@@ -80,12 +85,29 @@ def test_first_recommendation(knowledge_url: str, fields: tuple, expected: set) 
     [
         (("twinning_meeting", None, "DE", None, None), "cerv_town_twinning"),
         (("youth_exchange", None, "DE", None, None), "erasmus_youth_exchanges"),
-        (("franco_german", "jeunes", None, None, None), "fonds_citoyen_projects"),
     ],
 )
 def test_second_recommendation(knowledge_url: str, fields: tuple, second: str) -> None:
     recommendations = api.recommend(NeedProfile(*fields), today=TODAY, url=knowledge_url)
     assert recommendations[1].strand.id == second
+
+
+@pytest.mark.parametrize(
+    "fields, unfit",
+    [
+        # Young people are not offered the Fonds citoyen, which excludes them, nor CERV's adults' meetings.
+        (("franco_german", "jeunes", None, None, None), {"fonds_citoyen_projects", "cerv_town_twinning"}),
+        (("youth_exchange", "jeunes", "RO", None, None), {"esc_solidarity_projects", "cerv_town_twinning"}),
+        # Adults meeting their twin town: no youth scheme, no network, no school partnership.
+        (("twinning_meeting", "citoyens", "PL", None, None),
+         {"erasmus_youth_exchanges", "cerv_networks_of_towns", "erasmus_small_scale_partnerships"}),
+        # A network on democracy is not a climate project.
+        (("network_of_towns", None, None, "democratie", None), {"horizon_twin_cities"}),
+    ],
+)
+def test_alternatives_are_only_schemes_the_project_could_apply_to(knowledge_url, fields, unfit) -> None:
+    alternatives = api.recommend(NeedProfile(*fields), today=TODAY, url=knowledge_url)[1:]
+    assert not {rec.strand.id for rec in alternatives} & unfit
 
 
 def test_bilateral_schemes_only_for_germany(knowledge_url: str) -> None:
