@@ -18,7 +18,7 @@ from actions.common import (
     latest_intent_confidence,
     national_scheme_reply,
 )
-from knowledge import api
+from knowledge import api, ranking
 from knowledge.views import NeedProfile, StrandView
 
 TOPICS = {
@@ -41,6 +41,15 @@ PROGRAMME_CHOICES = [
     ("OFAJ", "ofaj"),
     ("Fonds citoyen franco-allemand", "fonds_citoyen"),
 ]
+
+
+def _still_fits(strand: StrandView, described: NeedProfile) -> bool:
+    """Whether what the message adds leaves the programme in context right for the project."""
+    return (
+        ranking.suits_public(strand, described.audience)
+        and (described.activity is None or described.activity in strand.activities)
+        and (described.theme is None or described.theme in strand.themes)
+    )
 
 
 def which_programme_buttons(intent: str) -> List[Dict[str, str]]:
@@ -101,11 +110,14 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
         named = latest_entity_values(tracker, "programme")
         if named:
             return api.get_strand(named[0])
+        context = api.get_strand(tracker.get_slot("programme") or tracker.get_slot("recommended_programme"))
         described = NeedProfile(
             **{slot: (latest_entity_values(tracker, slot) or [None])[0] for slot in DESCRIBING_SLOTS}
         )
         if any(getattr(described, slot) for slot in DESCRIBING_SLOTS):
+            if context is not None and _still_fits(context, described):
+                return context  # "même sans être une asso ?": a detail added, the programme stays
             recommendations = api.recommend(described, today=common.today())
             if recommendations:
                 return recommendations[0].strand
-        return api.get_strand(tracker.get_slot("programme") or tracker.get_slot("recommended_programme"))
+        return context

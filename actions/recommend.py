@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -87,6 +88,9 @@ class ActionRecommendProgramme(KnowledgeAction):
             need = "network_of_towns"
         events: List[Dict[Text, Any]] = []
         profile = profile_from(tracker, need)
+        if need != tracker.get_slot("need") and not latest_entity_values(tracker, "audience"):
+            # A new kind of project: the public of the previous one is not this one's.
+            profile = replace(profile, audience=None)
 
         if not any((profile.need, profile.audience, profile.country, profile.theme, profile.activity)):
             if intent == "inform" and api.nearest_europe_direct(tracker.latest_message.get("text")):

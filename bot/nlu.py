@@ -209,3 +209,49 @@ class RequestCheck(GraphComponent):
             message.set(INTENT, {"name": intent, "confidence": confidence or 0.5, "corrected_from": previous},
                         add_to_output=True)
         return messages
+
+
+# ------------------------------------------------------------------------------- the partner
+
+
+def _token_spans(text: str) -> List[tuple]:
+    """Character spans of the words, as :func:`knowledge.geo._tokens` splits them."""
+    return [match.span() for match in re.finditer(r"[^\W_]+", text)]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class PartnerTownReader(GraphComponent):
+    """Reads the partner's country from its town: "nos amis de Ravensburg" -> country DE.
+
+    Only when the message names no country itself; the towns are those of
+    :func:`knowledge.towns.foreign_towns` (a French commune's name only when placed abroad).
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "PartnerTownReader":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from knowledge.towns import foreign_towns
+
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text or "country" in _entity_types(message):
+                continue
+            towns = foreign_towns(text)
+            if not towns:
+                continue
+            spans = _token_spans(text)
+            entities = list(message.get(ENTITIES) or [])
+            for town in towns:
+                start, end = (spans[town.start][0], spans[town.end - 1][1]) if town.end <= len(spans) else (0, len(text))
+                entities.append({"entity": "country", "value": town.country, "start": start, "end": end,
+                                 "extractor": "PartnerTownReader", "town": town.name})
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages

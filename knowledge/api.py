@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from knowledge import eligibility, geo, models, ranking
+from knowledge import eligibility, geo, models, ranking, towns
 from knowledge.cache import per_build
 from knowledge.db import session_scope
 from knowledge.views import (
@@ -637,7 +637,8 @@ def nearest_europe_direct(text: Optional[str], url: Optional[str] = None) -> Opt
         The answer for the place's département, whose ``location`` says how the text was read
         (commune, alternatives to ask about); None when the text names no known place.
     """
-    location = geo.locate(text)
+    # A town the message places abroad ("notre ville jumelle Valence en Espagne") is not where the user is.
+    location = geo.locate(towns.without_foreign_towns(text) if text else text)
     if location is None:
         return None
     answer = europe_direct_for(location.departement_code, url=url)

@@ -52,7 +52,7 @@ def infer_need(profile: NeedProfile) -> Tuple[str, Optional[str]]:
         ``(need, reason)``; ``reason`` is None when the need was given.
     """
     if profile.need:
-        return profile.need, None
+        return _reconciled(profile.need, profile.audience), None
     learning = profile.activity == "formation" or profile.theme == "education"
     if profile.theme in _CLIMATE_THEMES and profile.audience in _CLIMATE_AUDIENCES:
         need, why = "climate_cities", f"thème « {_label(profile.theme)} »"
@@ -67,6 +67,38 @@ def infer_need(profile: NeedProfile) -> Tuple[str, Optional[str]]:
     else:
         need, why = "twinning_meeting", "demande générale"
     return need, f"Besoin déduit de votre demande ({why}) : {NEED_LABELS[need]}."
+
+
+# Who takes part decides between needs that serve different publics: adults meeting their twin town
+# on the climate are a twinning, not the cities mission; young people are a youth exchange.
+_ADULT_PUBLICS = {"citoyens", "seniors", "adultes", "benevoles", "associations"}
+
+
+def _reconciled(need: str, audience: Optional[str]) -> str:
+    """The need the classifier read, unless the public the message names contradicts it."""
+    if need in ("climate_cities", "twinning_meeting") and audience in _YOUTH_AUDIENCES:
+        return "youth_exchange"
+    if need == "climate_cities" and audience in _ADULT_PUBLICS:
+        return "twinning_meeting"
+    if need == "youth_exchange" and audience in _ADULT_PUBLICS:
+        return "twinning_meeting"
+    return need
+
+
+def suits_public(strand: StrandView, audience: Optional[str]) -> bool:
+    """Whether the strand is for this public: youth schemes for minors, the others for adults."""
+    if audience is None:
+        return True
+    if audience in strand.excluded_audiences:
+        return False
+    publics = set(strand.audiences)
+    if audience in _MINORS:
+        return bool(publics & _MINORS)
+    return not _youth_only(strand)
+
+
+def _youth_only(strand: StrandView) -> bool:
+    return bool(strand.audiences) and set(strand.audiences) <= _MINORS
 
 
 def rank_strands(
@@ -110,26 +142,24 @@ def rank_strands(
 
     # Stable tie-break: main strands first, then the order of programmes.yml.
     scored.sort(key=lambda rec: (-rec.score, rec.strand.priority))
-    best, others = scored[:1], scored[1:]
-    return (best + [rec for rec in others if _could_apply(rec.strand, need, profile.audience)])[:limit]
+    if not scored:
+        return []
+    best, others = scored[0], scored[1:]
+    return ([best] + [rec for rec in others if _could_apply(rec.strand, best.strand, need, profile.audience)])[:limit]
 
 
-def _could_apply(strand: StrandView, need: str, audience: Optional[str]) -> bool:
+def _could_apply(strand: StrandView, best: StrandView, need: str, audience: Optional[str]) -> bool:
     """Whether a project could really apply to ``strand``: named as an alternative only then.
 
-    It must serve the need itself (not "may also suit"), and its public must match the project's:
-    a project of young people is not offered an adults' scheme, nor adults a youth-only one.
+    It must serve the need itself (not "may also suit"), and be for the project's public: young
+    people are not offered an adults' scheme, nor adults a youth-only one. When the message names
+    no public, the best strand's stands for it.
     """
     if strand.need_weight(need) < ALTERNATIVE_MIN_WEIGHT:
         return False
     if audience is None:
-        return True
-    if audience in strand.excluded_audiences:
-        return False
-    publics = set(strand.audiences)
-    if audience in _MINORS:
-        return bool(publics & _MINORS)
-    return not publics or not publics <= _MINORS
+        return _youth_only(strand) == _youth_only(best)
+    return suits_public(strand, audience)
 
 
 def _score(

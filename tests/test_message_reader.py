@@ -1,0 +1,65 @@
+"""The message reader of the NLU pipeline (bot/nlu.py), without a model."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu import PartnerTownReader, corrected_intent, read_letter
+
+LETTER = (
+    "Madame, Monsieur,\n\nLe comité de jumelage envisage d'accueillir 60 habitants de notre ville jumelle "
+    "polonaise. Quel financement ?\n\nVeuillez agréer, Madame, Monsieur, l'expression de mes salutations "
+    "distinguées.\n\nJean Dupont\nMaire de Brive\nTél. 05 55 12 34 56"
+)
+
+
+def test_a_letter_is_read_without_salutation_closing_and_signature():
+    body = read_letter(LETTER)
+    assert body.startswith("Le comité de jumelage") and body.endswith("Quel financement ?")
+    assert "Brive" not in body and "agréer" not in body
+
+
+@pytest.mark.parametrize("text", ["Bonjour", "Merci, bonne journée", "merci beaucoup !", "Cordialement"])
+def test_a_greeting_or_a_thank_you_stays_what_it_is(text):
+    assert read_letter(text) == text
+
+
+def test_a_signature_without_closing_formula_is_dropped():
+    text = "Notre projet avec Ravensburg : 15 jeunes, quelle aide ?\nMarie Martin\nChargée de mission Europe\nm.martin@tulle.fr"
+    assert read_letter(text) == "Notre projet avec Ravensburg : 15 jeunes, quelle aide ?"
+
+
+def _message(text, intent, ranking=(), entities=()):
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": 0.6})
+    message.set("intent_ranking", [{"name": name, "confidence": 0.1} for name in ranking])
+    message.set("entities", [{"entity": kind, "value": value} for kind, value in entities])
+    return message
+
+
+def test_a_story_asking_for_funding_gets_a_funding_intent():
+    message = _message("Notre comité existe depuis 1987 … On voudrait inviter 40 habitants de notre ville jumelle, "
+                       "y a-t-il une aide ?", "out_of_scope", ["out_of_scope", "ask_funding_twinning"],
+                       [("country", "PL")])
+    assert corrected_intent(message) == "ask_funding_twinning"
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities",
+    [
+        ("je suis à Brive, où trouver un centre Europe Direct près de chez moi ?", "ask_europe_direct", ()),
+        ("sommes-nous éligibles au CERV pour notre jumelage ?", "check_eligibility", [("programme", "cerv")]),
+        ("la DETR peut-elle financer le projet de jumelage ?", "out_of_scope", [("national_scheme", "detr")]),
+        ("merci pour votre aide, bonne journée", "thank", ()),
+    ],
+)
+def test_the_reading_is_kept_when_it_is_right(text, intent, entities):
+    assert corrected_intent(_message(text, intent, ["ask_funding"], entities)) is None
+
+
+def test_the_partner_country_comes_from_its_town():
+    (message,) = PartnerTownReader().process([_message("Une délégation de Ratisbonne vient en mai", "ask_funding")])
+    (entity,) = message.get("entities")
+    assert (entity["entity"], entity["value"]) == ("country", "DE")
+    assert message.get("text")[entity["start"]:entity["end"]] == "Ratisbonne"
