@@ -110,6 +110,18 @@ def profile_from(tracker: Tracker, need: Optional[str]) -> NeedProfile:
     )
 
 
+def english_notice(events: List[Dict[Text, Any]]) -> str:
+    """For a message written in English: the assistant answers in French, and the gist in English."""
+    strand_id = next((e.get("value") for e in events if e.get("event") == "slot"
+                      and e.get("name") in ("recommended_programme", "programme") and e.get("value")), None)
+    from knowledge import api  # here: this module is imported by tests without a knowledge base
+
+    strand = api.get_strand(strand_id) if strand_id else None
+    gist = (f"the EU scheme for your project is {strand.short_name}; the details, the amount and the contact "
+            "follow in French." if strand else "the answer follows in French.")
+    return f"Je réponds en français. — This assistant works in French only. In short: {gist}"
+
+
 class KnowledgeAction(Action, metaclass=abc.ABCMeta):
     """An action that answers from the knowledge base; subclasses implement :meth:`answer`."""
 
@@ -127,7 +139,11 @@ class KnowledgeAction(Action, metaclass=abc.ABCMeta):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         try:
-            return self.answer(dispatcher, tracker, domain)
+            events = self.answer(dispatcher, tracker, domain)
+            if tracker.latest_message.get("language") == "en":
+                dispatcher.utter_message(text=english_notice(events))
+                dispatcher.messages.insert(0, dispatcher.messages.pop())  # the notice comes first
+            return events
         except SQLAlchemyError:
             # Logged without the user's text: conversations are personal data.
             logger.exception("knowledge base unavailable in %s", self.name())

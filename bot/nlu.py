@@ -104,9 +104,76 @@ def read_letter(text: str) -> str:
     return body if _words([body]) >= MIN_BODY_WORDS else text
 
 
+# ----------------------------------------------------------------------------- English
+
+# Partner towns' committees and foreign residents write in English. The assistant answers in French
+# (and says so in English, with the gist); to understand the request, the message is read through
+# this glossary, the words that decide the programme and the contact, longest phrase first.
+ENGLISH_GLOSSARY: Dict[str, str] = {
+    "town twinning association": "comité de jumelage", "twinning association": "comité de jumelage",
+    "twinning committee": "comité de jumelage", "partnership committee": "comité de jumelage",
+    "twin towns": "villes jumelles", "twin town": "ville jumelle", "twin city": "ville jumelle",
+    "twin cities": "villes jumelles", "partner town": "ville jumelle", "sister city": "ville jumelle",
+    "twinned with": "jumelée avec", "twinning": "jumelage",
+    "youth exchanges": "échange de jeunes", "youth exchange": "échange de jeunes",
+    "young people": "jeunes", "youngsters": "jeunes", "teenagers": "jeunes", "teens": "jeunes", "youth": "jeunes",
+    "students": "jeunes étudiants", "pupils": "élèves", "schools": "écoles", "school": "école", "teachers": "enseignants",
+    "adult education": "éducation des adultes", "older people": "seniors", "elderly": "seniors", "adults": "adultes",
+    "citizens": "habitants", "residents": "habitants", "inhabitants": "habitants",
+    "funding": "financement", "funds": "finance", "fund": "financer", "grants": "subvention", "grant": "subvention",
+    "subsidy": "subvention", "money": "financement", "financial support": "financement",
+    "european union": "européen", "eu": "européen", "scheme": "programme", "program": "programme",
+    "long-term network": "réseau de villes", "network": "réseau de villes", "networks": "réseau de villes",
+    "climate neutrality": "neutralité climatique", "climate-neutral": "neutralité climatique", "climate": "climat",
+    "pilot city": "ville pilote", "debates": "débats", "debate": "débat", "democracy": "démocratie",
+    "workshops": "ateliers", "workshop": "atelier", "meeting": "rencontre", "meetings": "rencontres",
+    "visit": "visite", "exchange": "échange", "anniversary": "anniversaire", "heritage": "patrimoine",
+    "germany": "Allemagne", "german": "allemand", "poland": "Pologne", "polish": "polonais", "italy": "Italie",
+    "italian": "italien", "spain": "Espagne", "spanish": "espagnol", "portugal": "Portugal", "romania": "Roumanie",
+    "romanian": "roumain", "greece": "Grèce", "greek": "grec", "ireland": "Irlande", "irish": "irlandais",
+    "netherlands": "Pays-Bas", "dutch": "néerlandais", "belgium": "Belgique", "austria": "Autriche",
+    "hungary": "Hongrie", "croatia": "Croatie", "czech republic": "Tchéquie", "slovenia": "Slovénie",
+    "estonia": "Estonie", "lithuania": "Lituanie", "latvia": "Lettonie", "sweden": "Suède", "finland": "Finlande",
+    "denmark": "Danemark", "bulgaria": "Bulgarie", "slovakia": "Slovaquie", "france": "France", "french": "français",
+    "who should we ask": "qui contacter", "who should we contact": "qui contacter", "who can help": "qui contacter",
+    "contact person": "qui contacter", "who runs it": "qui contacter", "who is in charge": "qui contacter",
+    "how much": "combien", "deadline": "date limite", "how to apply": "comment candidater", "apply": "candidater",
+    "eligible": "éligible", "what is": "c'est quoi", "what's": "c'est quoi", "near": "près de",
+    "europe direct office": "centre Europe Direct", "find a twin town": "trouver une ville jumelle",
+    "get a twin town": "trouver une ville jumelle", "start a twinning": "créer un jumelage",
+    "is there": "y a-t-il", "are there": "y a-t-il", "which": "quel", "who": "qui", "when": "quand",
+}
+_ENGLISH_WORDS = frozenset(
+    "the and to of we our is are for with would like could you please how what which who there this that "
+    "hello hi thanks dear town do does can".split()
+)
+_FRENCH_WORDS = frozenset("le la les de des et est nous notre pour avec une un je vous qui quel on".split())
+_GLOSSARY_RE = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in sorted(ENGLISH_GLOSSARY, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+LANGUAGE = "language"
+
+
+def is_english(text: str) -> bool:
+    """Whether the message is written in English rather than French (function words counted)."""
+    words = re.findall(r"[a-z']+", normalize(text))
+    english = sum(word in _ENGLISH_WORDS for word in words)
+    french = sum(word in _FRENCH_WORDS for word in words)
+    return english >= 2 and english > 2 * french
+
+
+def french_gist(text: str) -> str:
+    """The English message with the words that decide the answer put in French (for the NLU)."""
+    return _GLOSSARY_RE.sub(lambda m: ENGLISH_GLOSSARY[m.group(1).lower()], text)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class LetterReader(GraphComponent):
-    """Keeps the body of a letter or e-mail for every later component (see :func:`read_letter`)."""
+    """Keeps the body of a letter or e-mail for every later component (see :func:`read_letter`).
+
+    A message in English is read through :data:`ENGLISH_GLOSSARY` and marked ``language: en``, so
+    that the actions say in English that the assistant answers in French.
+    """
 
     @classmethod
     def create(
@@ -125,10 +192,14 @@ class LetterReader(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if text:
-                body = read_letter(text)
-                if body != text:
-                    message.set(TEXT, body)
+            if not text:
+                continue
+            body = read_letter(text)
+            if is_english(body):
+                body = french_gist(body)
+                message.set(LANGUAGE, "en", add_to_output=True)
+            if body != text:
+                message.set(TEXT, body)
         return messages
 
 
@@ -161,22 +232,44 @@ def _entity_types(message: Message) -> set:
     return {entity.get(ENTITY_ATTRIBUTE_TYPE) for entity in message.get(ENTITIES) or []}
 
 
+# "Are WE eligible to CERV?" asks for the eligibility check of the user's own project; "who can apply
+# to CERV?" asks about the programme.
+_ABOUT_US = re.compile(
+    r"\b(?:on|nous|notre|nos|sommes[- ]nous|peut[- ]on|pourrait[- ]on|pouvons[- ]nous|serions[- ]nous|ma|mon)\b"
+)
+_ELIGIBLE = re.compile(
+    r"\b(?:eligibles?|eligibilite|criteres|conditions|pretendre|remplit|remplissons|rentre(?:ons)? dans les cases)\b"
+)
+_ELIGIBILITY_FROM = {"ask_programme_eligibility", "ask_programme_info", "ask_programme_how_to_apply", *FUNDING_INTENTS}
+
+
 def corrected_intent(message: Message) -> Optional[str]:
-    """The funding intent a distracted reading should give way to, else None (keep the NLU's)."""
+    """The intent a distracted reading should give way to, else None (keep the NLU's).
+
+    A funding request for a described project gets its funding intent; a question whether the
+    user's own project is eligible to a named programme starts the eligibility check.
+    """
     intent = (message.get(INTENT) or {}).get("name")
-    if intent not in _DISTRACTED:
-        return None
     text = normalize(message.get(TEXT) or "")
     types = _entity_types(message)
+    if intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text):
+        return "check_eligibility"
+    if intent not in _DISTRACTED:
+        return None
     if "national_scheme" in types:
         return None  # a French national scheme: out of scope, said so by the actions
     if intent in ("inform_location", "ask_europe_direct") and _ASKS_WHERE.search(text):
         return None
     if intent == "check_eligibility" and "programme" in types:
         return None  # "sommes-nous éligibles au CERV ?": the check for that programme
+    describes = bool(types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text))
     if not _ASKS_FOR_MONEY.search(text):
+        # "on se rabat sur Wendlingen en Allemagne, même projet": a new detail of the project under
+        # discussion, which the recommendation re-ranks (inform), not a goodbye.
+        if intent in ("goodbye", "thank") and "country" in types and describes:
+            return "inform"
         return None
-    if not (types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text)):
+    if not describes:
         return None
     for candidate in message.get(INTENT_RANKING_KEY) or []:
         if candidate.get("name") in FUNDING_INTENTS:

@@ -104,3 +104,7 @@ def strands_in_order(text: str) -> List[str]:
         if match:
             found.append((match.start(), strand))
     return [strand for _, strand in sorted(found)]
+
+# Programmes that name each other as a matter of fact: the OFAJ runs the Fonds citoyen, so an answer
+# about one names the other as its managing body without offering it.
+RELATED_PROGRAMMES: Dict[str, tuple] = {"fonds_citoyen": ("ofaj",), "ofaj": ("fonds_citoyen",)}

@@ -63,3 +63,20 @@ def test_the_partner_country_comes_from_its_town():
     (entity,) = message.get("entities")
     assert (entity["entity"], entity["value"]) == ("country", "DE")
     assert message.get("text")[entity["start"]:entity["end"]] == "Ratisbonne"
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("est-ce qu'on est éligible au CERV ?", "ask_programme_eligibility"),
+        ("Notre comité serait-il éligible à un financement CERV pour une rencontre ?", "ask_funding_twinning"),
+        ("notre projet peut-il prétendre à l'OFAJ ?", "ask_programme_info"),
+    ],
+)
+def test_a_question_about_our_own_eligibility_starts_the_check(text, intent):
+    assert corrected_intent(_message(text, intent, [intent], [("programme", "cerv")])) == "check_eligibility"
+
+
+def test_a_question_about_who_can_apply_stays_a_programme_question():
+    message = _message("qui peut candidater au CERV ?", "ask_programme_eligibility", [], [("programme", "cerv")])
+    assert corrected_intent(message) is None

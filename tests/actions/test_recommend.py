@@ -162,3 +162,14 @@ async def test_an_unsure_message_otherwise_gets_the_rephrase_answer(make_tracker
 
     assert [message["response"] for message in dispatcher.messages] == ["utter_default"]
     assert events == []
+
+
+async def test_a_message_in_english_gets_a_french_answer_that_says_so_in_english(make_tracker, dispatcher, clock):
+    tracker = make_tracker("ask_funding_youth_exchange", entities=[{"entity": "country", "value": "DE"}])
+    tracker.latest_message["language"] = "en"
+
+    await ActionRecommendProgramme().run(dispatcher, tracker, {})
+
+    notice, answer = dispatcher.messages[0]["text"], dispatcher.messages[1]["text"]
+    assert notice.startswith("Je réponds en français.") and "works in French" in notice and "OFAJ" in notice
+    assert answer.startswith("Le programme le plus adapté")

@@ -25,6 +25,7 @@ from tests.answers import (
     CONTACT_PATTERNS,
     CONTACT_PROGRAMMES,
     PROGRAMME_PATTERNS,
+    RELATED_PROGRAMMES,
     STRAND_PATTERNS,
     contacts_in_order,
     programme_of,
@@ -61,6 +62,8 @@ def _allowed_programmes(expected: Sequence[str], also_fits: Iterable[str]) -> se
         if item in PROGRAMME_PATTERNS:
             allowed.add(item)
         allowed.update(CONTACT_PROGRAMMES.get(item, ()))
+    for programme in list(allowed):
+        allowed.update(RELATED_PROGRAMMES.get(programme, ()))
     return allowed
 
 
