@@ -117,6 +117,8 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
         if any(getattr(described, slot) for slot in DESCRIBING_SLOTS):
             if context is not None and _still_fits(context, described):
                 return context  # "même sans être une asso ?": a detail added, the programme stays
+            if context is None and latest_intent_confidence(tracker) < CONFIDENT:
+                return None  # no programme in sight and an unsure reading ("la salle des fêtes, c combien ?")
             recommendations = api.recommend(described, today=common.today())
             if recommendations:
                 return recommendations[0].strand

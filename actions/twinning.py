@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+import re
+from typing import Any, Dict, List, Sequence, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
-from actions.common import KnowledgeAction
+from actions import common
+from actions.common import KnowledgeAction, latest_entity_values, profile_from
+from actions.parsing import normalize
+from actions.recommend import PROJECT_ENTITIES
 from knowledge import api
+from knowledge.views import FactView
 
 # Without a programme in context, the brochure's example (a CERV town twinning) is the one to give.
 DEFAULT_EXAMPLE_STRAND = "cerv_town_twinning"
 MAX_EXAMPLES = 2
+
+
+def _strand_for_example(tracker: Tracker):
+    """The programme named now; else the best for the project this message describes; else the context."""
+    named = latest_entity_values(tracker, "programme")
+    if named:
+        return api.get_strand(named[0])
+    if any(latest_entity_values(tracker, entity) for entity in PROJECT_ENTITIES):
+        # "Un exemple de ville qui a fait un échange de jeunes avec l'Allemagne ?"
+        recommendations = api.recommend(profile_from(tracker, tracker.get_slot("need")), today=common.today())
+        if recommendations:
+            return recommendations[0].strand
+    programme = tracker.get_slot("programme") or tracker.get_slot("recommended_programme")
+    return api.get_strand(programme or DEFAULT_EXAMPLE_STRAND)
 
 
 class ActionGiveExample(KnowledgeAction):
@@ -25,8 +44,7 @@ class ActionGiveExample(KnowledgeAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        programme = tracker.get_slot("programme") or tracker.get_slot("recommended_programme")
-        strand = api.get_strand(programme or DEFAULT_EXAMPLE_STRAND)
+        strand = _strand_for_example(tracker)
         examples = api.examples_for(strand.id) if strand else []
         if not examples and strand is not None:
             examples = api.examples_for(strand.programme_id)
@@ -79,5 +97,25 @@ class ActionGiveKeyFigures(KnowledgeAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=formatting.figures_text(api.key_figures()))
+        text = tracker.latest_message.get("text") or ""
+        dispatcher.utter_message(text=formatting.figures_text(figures_asked(text, api.key_figures())))
         return []
+
+
+# Words too common in figure questions and figures to tell one figure from another.
+_GENERIC_WORDS = frozenset(
+    "combien nombre chiffre chiffres france francais francaises francaise environ sont font jumelage jumelages"
+    " jumelee jumelees jumeles villes".split()
+)
+
+
+def _content_words(text: str) -> set:
+    return {word for word in re.findall(r"[a-z0-9]+", normalize(text)) if len(word) >= 4} - _GENERIC_WORDS
+
+
+def figures_asked(question: str, facts: Sequence[FactView]) -> List[FactView]:
+    """The figure(s) a question asks about ("combien de villes dans la mission ?"), else them all."""
+    asked = _content_words(question)
+    scores = [len(asked & _content_words(fact.text)) for fact in facts]
+    best = max(scores, default=0)
+    return [fact for fact, score in zip(facts, scores) if score == best] if best > 0 else list(facts)

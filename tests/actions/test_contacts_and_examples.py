@@ -91,3 +91,15 @@ async def test_knowledge_base_down_gets_an_apology_and_a_human_contact(
     assert text.startswith("Désolé")
     assert "Europe Direct" in text
     assert events == []
+
+
+def test_a_question_about_one_figure_gets_that_figure():
+    from actions.twinning import figures_asked
+    from knowledge.views import FactView
+
+    facts = [FactView(id=i, topic="key_figure", text=t, note=None, verified=True, sources=()) for i, t in (
+        ("towns", "Près de 4 500 collectivités françaises sont jumelées."),
+        ("mission", "9 collectivités françaises font partie de la Mission « 100 villes climatiquement neutres »."),
+    )]
+    assert [f.id for f in figures_asked("combien de villes dans la mission climat ?", facts)] == ["mission"]
+    assert [f.id for f in figures_asked("des chiffres sur les jumelages ?", facts)] == ["towns", "mission"]
