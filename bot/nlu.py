@@ -220,6 +220,14 @@ _DESCRIBES_PROJECT = re.compile(
     r"\b(?:jumel\w*|ville (?:jumelle|partenaire|amie)|commune (?:jumelle|partenaire)|echanges?|rencontres?|delegations?"
     r"|sejours?|voyages?|accueillir|recevoir|inviter|projets?)\b"
 )
+_PROGRAMME_QUESTIONS = {
+    "ask_programme_info", "ask_programme_amount", "ask_programme_deadline", "ask_programme_how_to_apply",
+    "ask_programme_eligibility", "ask_example",
+}
+# A request for the funding itself, not for a detail of a programme.
+_ASKS_TO_FUND = re.compile(
+    r"\b(?:financer|financement|financements|subventionner|subventions?|aides?|soutenir|qui (?:finance|paie|paye))\b"
+)
 # "Where can I get help near me": the only reading that sends the user to a Europe Direct centre.
 _ASKS_WHERE = re.compile(
     r"\b(?:pres de (?:chez|nous|moi)|proche|a cote|le plus pres|dans (?:mon|notre|le|la) (?:departement|coin|secteur|region"
@@ -254,6 +262,12 @@ def corrected_intent(message: Message) -> Optional[str]:
     types = _entity_types(message)
     if intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text):
         return "check_eligibility"
+    if intent in _PROGRAMME_QUESTIONS and "programme" not in types and _ASKS_TO_FUND.search(text):
+        # "Y a-t-il un programme pour financer notre semaine culturelle avec Mantoue ?" names no
+        # programme: it asks which one funds the project (a recommendation), when it describes one.
+        if types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text):
+            return _best_funding_intent(message)
+        return None
     if intent not in _DISTRACTED:
         return None
     if "national_scheme" in types:
@@ -271,6 +285,10 @@ def corrected_intent(message: Message) -> Optional[str]:
         return None
     if not describes:
         return None
+    return _best_funding_intent(message)
+
+
+def _best_funding_intent(message: Message) -> str:
     for candidate in message.get(INTENT_RANKING_KEY) or []:
         if candidate.get("name") in FUNDING_INTENTS:
             return candidate["name"]

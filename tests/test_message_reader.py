@@ -80,3 +80,11 @@ def test_a_question_about_our_own_eligibility_starts_the_check(text, intent):
 def test_a_question_about_who_can_apply_stays_a_programme_question():
     message = _message("qui peut candidater au CERV ?", "ask_programme_eligibility", [], [("programme", "cerv")])
     assert corrected_intent(message) is None
+
+
+def test_a_programme_question_that_names_no_programme_but_a_project_asks_for_a_recommendation():
+    message = _message("Y a-t-il un programme pour financer notre semaine culturelle avec les habitants de Mantoue ?",
+                       "ask_programme_info", ["ask_programme_info", "ask_funding_twinning"], [("country", "IT")])
+    assert corrected_intent(message) == "ask_funding_twinning"
+    follow_up = _message("et c'est combien pour le CERV ?", "ask_programme_amount", [], [("programme", "cerv")])
+    assert corrected_intent(follow_up) is None
