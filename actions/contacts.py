@@ -62,12 +62,14 @@ class ActionGiveContact(KnowledgeAction):
             intro = f"Pour {strand.short_name} :" if strand else "Vos interlocuteurs :"
             contacts = api.contacts_for(programme)
         else:
+            # No project yet: the twinning's own association first, it answers the widest questions.
             intro = (
-                "Cela dépend de votre projet. Pour le programme CERV (jumelages, réseaux de villes), "
-                "le point de contact national est le CIDEM ; pour monter un jumelage, l'AFCCRE ; "
-                "pour toute question sur l'Europe près de chez vous, un centre Europe Direct :"
+                "Cela dépend de votre question. Pour tout ce qui touche au jumelage (le créer, le relancer, "
+                "trouver une commune partenaire, se former), l'AFCCRE ; pour monter un dossier de "
+                "financement européen d'une rencontre entre villes jumelées, le CIDEM ; pour toute "
+                "question sur l'Europe près de chez vous, un centre Europe Direct :"
             )
-            contacts = [c for cid in ("cidem", "afccre", "europe_direct") for c in api.get_contacts(cid)]
+            contacts = [c for cid in ("afccre", "cidem", "europe_direct") for c in api.get_contacts(cid)]
 
         contacts = _unique(contacts)[:MAX_CONTACTS]
         if not contacts:

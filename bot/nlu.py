@@ -212,9 +212,12 @@ _DISTRACTED = {
     "inform_location", "ask_europe_direct", "check_eligibility", "ask_twinning_setup", "ask_what_is_twinning",
     "bot_challenge", "stop",
 }
+# A request for money: "aide" only as a noun of funding ("quelles aides", "une aide européenne"),
+# never the verb ("l'AFCCRE aide-t-elle à trouver une ville jumelle ?").
 _ASKS_FOR_MONEY = re.compile(
-    r"\b(?:financ\w*|subvention\w*|fonds|budget|payer|paie|paye|prise en charge|prendre en charge|argent|thunes?"
-    r"|aides?|soutien\w*|cofinanc\w*|programmes?|dispositifs?|appels? a projets?|bourses?)\b"
+    r"\b(?:financ\w*|cofinanc\w*|subvention\w*|fonds|budget|payer|paie|paye|prise en charge|prendre en charge|argent"
+    r"|thunes?|(?:des|les|de) sous|(?:quelles?|des|une|les|d'|aucune|d'autres) ?aides?(?!-)|aides? (?:europeennes?|financieres?|de l'europe)"
+    r"|soutien financier|programmes? europeens?|dispositifs?|appels? a projets?)\b"
 )
 _DESCRIBES_PROJECT = re.compile(
     r"\b(?:jumel\w*|ville (?:jumelle|partenaire|amie)|commune (?:jumelle|partenaire)|echanges?|rencontres?|delegations?"
@@ -222,11 +225,12 @@ _DESCRIBES_PROJECT = re.compile(
 )
 _PROGRAMME_QUESTIONS = {
     "ask_programme_info", "ask_programme_amount", "ask_programme_deadline", "ask_programme_how_to_apply",
-    "ask_programme_eligibility", "ask_example",
+    "ask_programme_eligibility",
 }
 # A request for the funding itself, not for a detail of a programme.
 _ASKS_TO_FUND = re.compile(
-    r"\b(?:financer|financement|financements|subventionner|subventions?|aides?|soutenir|qui (?:finance|paie|paye))\b"
+    r"\b(?:financer|financement|financements|subventionner|subventions?|qui (?:finance|paie|paye)"
+    r"|(?:quelles?|des|une) aides?(?!-)|aides? (?:europeennes?|financieres?))\b"
 )
 # "Where can I get help near me": the only reading that sends the user to a Europe Direct centre.
 _ASKS_WHERE = re.compile(

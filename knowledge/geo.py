@@ -319,8 +319,14 @@ def _spans(words: Sequence[str]) -> Iterable[Tuple[int, int]]:
 
 
 def _plausible(original: Sequence[str], words: Sequence[str], start: int, end: int) -> bool:
-    """A one-word name ("Mer", "Nord") counts if capitalised or if it is all the user said."""
-    if end - start > 1:
+    """A one-word name ("Mer", "Nord", "la Réunion") counts if capitalised or if it is all the user said.
+
+    "à la réunion des maires" is a meeting, "à La Réunion" the island: an article does not make a
+    lower-case word a name.
+    """
+    if words[start] in _ARTICLES and end - start == 2:
+        start += 1
+    elif end - start > 1:
         return True
     meaningful = [w for w in words if w not in _FILLER]
     return original[start][:1].isupper() or meaningful == [words[start]]

@@ -267,3 +267,10 @@ def test_every_real_centre_is_sourced() -> None:
         assert centre.sources
         for detail in centre.details:
             assert detail.sources
+
+
+def test_a_lower_case_word_after_an_article_is_not_a_place():
+    from knowledge.geo import locate
+
+    assert locate("on m'en a parlé à la réunion des maires du canton") is None
+    assert locate("nous sommes en Corrèze, à la réunion du conseil").departement_code == "19"
