@@ -43,6 +43,7 @@ _CLOSING = re.compile(
     r"|respectueusement|bonne (?:journee|soiree|fin de journee)|belle journee|amicalement|bien amicalement"
     r"|a bientot|au plaisir|avec mes|avec nos|je reste a votre disposition|nous restons a votre disposition)"
 )
+_THANKS = re.compile(r"^(?:je vous remercie|nous vous remercions|merci(?: beaucoup| bien| pour \w+)?|super merci|ok merci|parfait)\W*$")
 _SIGNATURE_LINE = re.compile(
     r"(?:\b(?:tel|tél|telephone|portable|mob|fax)\b\s*[.:]?\s*\+?\d|\b0\d(?:[ .]?\d{2}){4}\b|\+33|@|www\."
     r"|^(?:le |la |l')?(?:maire|adjointe?|premier adjoint|secretaire|charge(?:e)? de|directeur|directrice|president(?:e)?"
@@ -90,6 +91,9 @@ def read_letter(text: str) -> str:
         segments, signed = segments[:-1], True
     if signed and len(segments) > 1 and _NAME_LINE.match(segments[-1]):
         segments = segments[:-1]
+    # Thanks before a new question ("Je vous remercie. Quel montant pouvons-nous espérer ?").
+    if len(segments) > 1 and "?" not in segments[0] and _THANKS.match(normalize(segments[0])):
+        segments = segments[1:]
     # The salutation ("Madame, Monsieur,", "Bonjour,"): a first line of its own or the first words.
     while segments:
         first = normalize(segments[0])
@@ -114,7 +118,8 @@ ENGLISH_GLOSSARY: Dict[str, str] = {
     "twinning committee": "comité de jumelage", "partnership committee": "comité de jumelage",
     "twin towns": "villes jumelles", "twin town": "ville jumelle", "twin city": "ville jumelle",
     "twin cities": "villes jumelles", "partner town": "ville jumelle", "sister city": "ville jumelle",
-    "twinned with": "jumelée avec", "twinning": "jumelage",
+    "twinned with": "jumelée avec", "town twinning call": "appel CERV jumelage de villes",
+    "town twinning": "CERV jumelage de villes", "twinning": "jumelage",
     "youth exchanges": "échange de jeunes", "youth exchange": "échange de jeunes",
     "young people": "jeunes", "youngsters": "jeunes", "teenagers": "jeunes", "teens": "jeunes", "youth": "jeunes",
     "students": "jeunes étudiants", "pupils": "élèves", "schools": "écoles", "school": "école", "teachers": "enseignants",
@@ -281,6 +286,10 @@ def corrected_intent(message: Message) -> Optional[str]:
     if intent == "check_eligibility" and "programme" in types:
         return None  # "sommes-nous éligibles au CERV ?": the check for that programme
     describes = bool(types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text))
+    if intent == "nlu_fallback" and types & _PROJECT_ENTITIES and _DESCRIBES_PROJECT.search(text):
+        # An unsure reading of a clear project ("Rencontre d'habitants avec Dillingen en mai. Quel
+        # programme ?") still gets a recommendation.
+        return _best_funding_intent(message)
     if not _ASKS_FOR_MONEY.search(text):
         # "on se rabat sur Wendlingen en Allemagne, même projet": a new detail of the project under
         # discussion, which the recommendation re-ranks (inform), not a goodbye.
