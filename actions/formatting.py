@@ -198,6 +198,12 @@ def programme_answer(
     return "\n".join(line for line in body if line)
 
 
+def not_for_country(strand: StrandView, country_name: str, country_names: Callable[[str], str] = str) -> str:
+    """Why a scheme asked about does not fit the partner's country ("réservé à l'Allemagne")."""
+    return (f"{strand.short_name}, que vous évoquiez, ne convient pas à un partenariat avec ce pays "
+            f"({country_name}). {_countries_text(strand, country_names)}").strip()
+
+
 def accepts_country(strand: StrandView, country: str) -> bool:
     """False only when the strand lists its partner countries and ``country`` is not one of them."""
     rule = strand.eligible_countries

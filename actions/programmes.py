@@ -88,6 +88,16 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             intent = latest_intent(tracker) if latest_intent(tracker) in TOPICS else "ask_programme_info"
             dispatcher.utter_message(text=WHICH_PROGRAMME_TEXT, buttons=which_programme_buttons(intent))
             return []
+        partner = (latest_entity_values(tracker, "country") or [tracker.get_slot("country")])[0]
+        if partner and not formatting.accepts_country(strand, partner):
+            # "et avec nos jumeaux italiens, l'OFAJ marcherait aussi ?": what fits that partner
+            # first, then why the scheme asked about does not.
+            from actions.recommend import ActionRecommendProgramme  # (recommend imports this module's neighbours)
+
+            events = ActionRecommendProgramme().recommend(dispatcher, tracker, None)
+            dispatcher.utter_message(text=formatting.not_for_country(
+                strand, api.country_name(partner) or partner, lambda code: api.country_name(code) or code))
+            return events
         day = common.today()
         text = formatting.programme_answer(
             strand,

@@ -76,9 +76,10 @@ async def test_warns_when_a_german_scheme_is_asked_for_another_country(make_trac
 
     await ActionAnswerProgrammeQuestion().run(dispatcher, tracker, {})
 
-    text = dispatcher.messages[0]["text"]
-    assert text.startswith("Attention")
-    assert "Allemagne" in text and "Pologne" in text
+    # What fits the Polish partner comes first, then why the German scheme does not.
+    fitting, warning = dispatcher.messages[0]["text"], dispatcher.messages[1]["text"]
+    assert fitting.startswith("Le programme le plus adapté à votre projet : CERV")
+    assert "ne convient pas" in warning and "Allemagne" in warning and "Pologne" in warning
 
 
 async def test_unknown_programme_gets_quick_replies_that_repeat_the_question(make_tracker, dispatcher):

@@ -5,7 +5,7 @@ training data, the other test sets or the code (issue 10). It is never used for 
 case fails, the cause is fixed and new training data is written in other words.
 
 A turn passes when the reply names the expected programme (or strand, or contact) first, names no
-programme that does not fit the project, and — for a recommendation — gives a contact and an
+programme that does not fit the project (one the user named may be named back, to rule it out), and — for a recommendation — gives a contact and an
 example. A conversation passes when every turn does. The report (results/blind.txt and .json) gives
 each kind of conversation apart.
 """
@@ -100,7 +100,9 @@ def judge_turn(turn: dict, text: str, actions: Sequence[str], active_loop: Optio
     if not any(_first_matches(item, text) for item in expected):
         shown = (strands_in_order(text)[:1] or named[:1] or contacts_in_order(text)[:1] or ["nothing"])[0]
         problems.append(f"first named {shown}, expected {' or '.join(expected)}")
-    unfitting = [p for p in named if p not in _allowed_programmes(expected, turn.get("also_fits"))]
+    # A programme the user names may be named back, if only to say it does not fit.
+    allowed = _allowed_programmes(expected, turn.get("also_fits")) | set(programmes_in_order(turn["user"]))
+    unfitting = [p for p in named if p not in allowed]
     if unfitting:
         problems.append(f"also named what does not fit: {unfitting}")
     if turn.get("ask") == "recommendation" and not problems:
