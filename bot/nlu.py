@@ -238,9 +238,11 @@ _ASKS_TO_FUND = re.compile(
     r"|(?:quelles?|des|une) aides?(?!-)|aides? (?:europeennes?|financieres?))\b"
 )
 # "Where can I get help near me": the only reading that sends the user to a Europe Direct centre.
+# Naming a centre is not asking for one: "je travaille au centre Europe Direct de Rennes" introduces
+# the Europe Direct agent who relays a commune's question.
 _ASKS_WHERE = re.compile(
-    r"\b(?:pres de (?:chez|nous|moi)|proche|a cote|le plus pres|dans (?:mon|notre|le|la) (?:departement|coin|secteur|region"
-    r"|ville)|centres? europe direct|europe direct (?:le plus|pres|dans|a )|ou (?:trouver|s'adresser|aller)|localis\w*)\b"
+    r"\b(?:pres de (?:chez|nous|moi|eux)|proches?|a cote|le plus pres|dans (?:mon|notre|leur|le|la) (?:departement|coin"
+    r"|secteur|region|ville)|ou (?:trouver|s'adresser|aller|est|se trouve)|localis\w*|(?:quel|le) centre)\b"
 )
 _PROJECT_ENTITIES = {"country", "audience", "theme", "activity"}
 
@@ -256,7 +258,7 @@ _ABOUT_US = re.compile(
 )
 _ELIGIBLE = re.compile(
     r"\b(?:eligibles?|eligibilite|criteres|conditions|pretendre|remplit|remplissons|rentre(?:ons)? dans les cases"
-    r"|faire partie|(?:peut|pourrait|pouvons|pourrions|peut-on|pourrait-on) (?:y )?participer)\b"
+    r"|faire partie|beneficier|(?:peut|pourrait|pouvons|pourrions|peut-on|pourrait-on) (?:y )?participer)\b"
 )
 _ELIGIBILITY_FROM = {"ask_programme_eligibility", "ask_programme_info", "ask_programme_how_to_apply", *FUNDING_INTENTS}
 
@@ -272,6 +274,8 @@ def corrected_intent(message: Message) -> Optional[str]:
     types = _entity_types(message)
     if intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text):
         return "check_eligibility"
+    if intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text and _ASKS_WHERE.search(text):
+        return "ask_europe_direct"  # "où trouver un centre Europe Direct près de chez eux ?"
     if intent in _PROGRAMME_QUESTIONS and "programme" not in types and _ASKS_TO_FUND.search(text):
         # "Y a-t-il un programme pour financer notre semaine culturelle avec Mantoue ?" names no
         # programme: it asks which one funds the project (a recommendation), when it describes one.

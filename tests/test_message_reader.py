@@ -88,3 +88,13 @@ def test_a_programme_question_that_names_no_programme_but_a_project_asks_for_a_r
     assert corrected_intent(message) == "ask_funding_twinning"
     follow_up = _message("et c'est combien pour le CERV ?", "ask_programme_amount", [], [("programme", "cerv")])
     assert corrected_intent(follow_up) is None
+
+
+def test_a_europe_direct_agent_relaying_a_project_is_not_asking_where_a_centre_is():
+    message = _message("Je travaille au centre Europe Direct de Rennes. La mairie de Malestroit veut accueillir des "
+                       "seniors de sa ville jumelle belge, quelles aides ?", "ask_europe_direct",
+                       ["ask_europe_direct", "ask_funding_twinning"], [("country", "BE")])
+    assert corrected_intent(message) == "ask_funding_twinning"
+    asking = _message("où trouver un centre Europe Direct près de chez eux dans l'Ain pour un dossier de jumelage ?",
+                      "ask_twinning_setup", ["ask_twinning_setup"])
+    assert corrected_intent(asking) == "ask_europe_direct"
