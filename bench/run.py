@@ -41,6 +41,8 @@ FULL_TRAIN_ESTIMATE = 240  # seconds; `rasa train` is skipped (last figure reuse
 SEQ_TURNS, SEQ_LIMIT = 200, 180
 USERS, TURNS_PER_USER, CONC_LIMIT = 20, 30, 240
 PARSE_REQUESTS, PARSE_LIMIT = 200, 60
+# The blind end-to-end set over REST (about 700 turns, ~2 min).
+BLIND_LIMIT = 300
 CV_FOLDS, CV_LIMIT = 5, 40 * 60  # ~6 min per fold here (training, then both folds evaluated)
 
 
@@ -93,6 +95,9 @@ async def run_stack_phase(workdir: Path, scenarios, parse_texts, quick: bool) ->
         result["startup"] = await stack.wait_until_ready(server, started, timeout=180)
         log(f"stack ready: first answer after {result['startup']['first_answer_s']} s")
         result["memory_after_startup"] = server.memory()
+        if not quick:
+            result["blind"] = await stack.blind_run(server, BLIND_LIMIT)
+            log(f"blind end-to-end set: {result['blind']['all']['passed']}/{result['blind']['all']['total']} conversations passed")
         seq_turns = 40 if quick else SEQ_TURNS
         result["sequential"] = await stack.sequential_run(server, scenarios, seq_turns, SEQ_LIMIT)
         log(f"1 conversation: {result['sequential']['turns']} turns, p50 {result['sequential']['latency']['p50_ms']} ms")
@@ -160,6 +165,10 @@ def table(results: Dict) -> str:
     rows.append("| our assistant over REST (127.0.0.1) | figure |")
     rows.append("|---|---|")
     rows.append(f"| held-out scenarios, right programme or contact first | {sc.get('passed', '—')}/{sc.get('scored', '—')} ({pct(sc.get('rate'))}) |")
+    blind = s.get("blind") or {}
+    for label, key in (("all", "all"), ("several turns", "several_turns")):
+        b = blind.get(key) or {}
+        rows.append(f"| blind end-to-end set (issue 10), {label}: right reply | {b.get('passed', '—')}/{b.get('total', '—')} ({pct(b.get('rate'))}) |")
     st = s.get("startup") or {}
     rows.append(f"| start-up to first answer (action server healthy) | {fmt(st.get('first_answer_s'), ' s')} ({fmt(st.get('action_server_s'), ' s')}) |")
     for label, run in (("1 conversation", seq), (f"{conc.get('concurrency', USERS)} concurrent conversations", conc)):

@@ -231,6 +231,41 @@ def conversations(scenarios: List[dict], offset: int) -> Iterator[dict]:
         i += 1
 
 
+async def blind_run(stack: Stack, time_limit: float) -> Dict[str, object]:
+    """The blind end-to-end set (tests/conversations/blind) over REST, scored as `make test` scores it."""
+    import aiohttp
+
+    from tests.e2e.test_blind_conversations import judge_turn, load_conversations, summarise
+
+    outcomes: List[dict] = []
+    deadline = time.monotonic() + time_limit
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
+        for conversation in load_conversations():
+            if time.monotonic() > deadline:
+                break
+            sender = f"bench-blind-{uuid.uuid4().hex}"
+            failures: List[str] = []
+            for turn in conversation["turns"]:
+                _, text, error = await post_message(session, stack.base, sender, turn["user"])
+                if error:
+                    failures.append(error)
+                    continue
+                async with session.get(f"{stack.base}/conversations/{sender}/tracker",
+                                       params={"include_events": "AFTER_RESTART", "token": stack.api_token}) as resp:
+                    tracker = await resp.json() if resp.status == 200 else {}
+                actions: List[str] = []
+                for event in reversed(tracker.get("events") or []):
+                    if event.get("event") == "user":
+                        break
+                    if event.get("event") == "action":
+                        actions.append(event.get("name"))
+                loop = (tracker.get("active_loop") or {}).get("name")
+                failures.extend(judge_turn(turn, text, actions, loop))
+            outcomes.append({"id": conversation["id"], "kind": conversation["kind"], "turns": len(conversation["turns"]),
+                             "passed": not failures})
+    return summarise(outcomes)
+
+
 async def sequential_run(stack: Stack, scenarios: List[dict], turns: int, time_limit: float) -> Dict[str, object]:
     """One conversation at a time over REST. The first pass over all scenarios is also scored:
     right programme or contact first (tests/e2e/test_scenarios.py's check)."""
