@@ -292,7 +292,7 @@ def analyse(text: str, parse: Optional[Dict[str, Any]], today: date, url: str) -
     """Everything the assistant would weigh for ``text`` (blocking: database reads)."""
     profile, intent, guess = _profile(parse)
     need, inferred = ranking.infer_need(profile)
-    recommendations = api.recommend(profile, today=today, url=url, limit=CANDIDATE_LIMIT)
+    recommendations = api.recommend(profile, today=today, url=url, limit=CANDIDATE_LIMIT, every_candidate=True)
     candidates: List[Candidate] = []
     for rec in recommendations:
         strand = rec.strand

@@ -308,6 +308,7 @@ def recommend(
     today: Optional[Today] = None,
     url: Optional[str] = None,
     limit: int = ranking.DEFAULT_LIMIT,
+    every_candidate: bool = False,
 ) -> List[Recommendation]:
     """Recommend strands for a need profile, best first (see :mod:`knowledge.ranking`).
 
@@ -316,6 +317,7 @@ def recommend(
         today: date used for the "next deadline" reason (default: today).
         url: database URL (default from the settings).
         limit: maximum number of recommendations.
+        every_candidate: every strand that serves the need, not only the fitting alternatives.
 
     Returns:
         Up to ``limit`` recommendations; empty if nothing fits.
@@ -329,6 +331,7 @@ def recommend(
         countries=countries,
         today=today or date.today(),
         limit=limit,
+        every_candidate=every_candidate,
     )
 
 

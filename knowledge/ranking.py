@@ -107,6 +107,7 @@ def rank_strands(
     countries: Optional[Mapping[str, Tuple[str, str]]] = None,
     today: Optional[Union[date, datetime]] = None,
     limit: int = DEFAULT_LIMIT,
+    every_candidate: bool = False,
 ) -> List[Recommendation]:
     """Score the strands for ``profile`` and return the best ones, best first.
 
@@ -117,6 +118,8 @@ def rank_strands(
             country is treated as a non-member.
         today: when given, a reason about the next deadline is appended.
         limit: maximum number of recommendations.
+        every_candidate: keep every strand that serves the need (the staff console's analysis),
+            not only the alternatives the project could really apply to (the user's answer).
 
     Returns:
         Up to ``limit`` recommendations; strands that do not serve the need or exclude the
@@ -142,8 +145,8 @@ def rank_strands(
 
     # Stable tie-break: main strands first, then the order of programmes.yml.
     scored.sort(key=lambda rec: (-rec.score, rec.strand.priority))
-    if not scored:
-        return []
+    if not scored or every_candidate:
+        return scored[:limit]
     best, others = scored[0], scored[1:]
     return ([best] + [rec for rec in others if _could_apply(rec.strand, best.strand, need, profile.audience)])[:limit]
 
