@@ -66,7 +66,11 @@ chat: $(INSTALLED) knowledge train ## Talk to the assistant in the terminal
 purge: $(INSTALLED) ## Delete the conversations older than RETENTION_DAYS (90) from the tracker store; daily from cron (DRY_RUN=1: count only)
 	$(PY) -m bot.retention purge $(if $(DRY_RUN),--dry-run)
 
-test: $(INSTALLED) knowledge train test-unit test-conversations test-nlu test-scenarios test-robustness test-production test-browser ## Everything: data validation, unit tests, conversation tests, held-out NLU accuracy, end-to-end scenarios, bad input and security, production set-up and faults, the widget in a browser
+test: $(INSTALLED) knowledge train lint test-unit test-conversations test-nlu test-scenarios test-robustness test-production test-browser ## Everything: data validation, lint, unit tests, conversation tests, held-out NLU accuracy, end-to-end scenarios, bad input and security, production set-up and faults, the widget in a browser
+
+.PHONY: lint
+lint: $(INSTALLED) ## Lint the Python code (ruff: unused names, undefined names, syntax errors)
+	$(PY) -m ruff check actions bot knowledge console bench tests
 
 test-unit: $(INSTALLED) ## pytest: knowledge queries and loader, actions
 	$(PY) -m pytest -q -m "not e2e and not production and not robustness"

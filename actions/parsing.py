@@ -367,7 +367,7 @@ def _parse_participants(
         r"\b(\d+)\s+(?:au total|en tout|dont)\b",
         rf"\b(?:total|en tout|au total)\s*(?:de|:|=)?\s*{_APPROX_PREFIX}(\d+)",
         r"\b(?:groupe|delegation)\s+de\s+(\d+)",
-        rf"\b(?:participants?|personnes?|nb de participants|nombre de participants)\s*(?::|=)\s*(\d+)",
+        r"\b(?:participants?|personnes?|nb de participants|nombre de participants)\s*(?::|=)\s*(\d+)",
     )
     for pattern in patterns:
         for match in re.finditer(pattern, text):

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from bot.settings import MODEL_PATH, REPO_ROOT, Settings
+from bot.settings import MODEL_PATH, REPO_ROOT
 
 
 def _free_port() -> int:

@@ -20,7 +20,7 @@ from sanic import Sanic
 
 from rasa.core.channels.channel import UserMessage, register
 
-from bot.channels.telegram import CallbackPayloads, SecureTelegramInput
+from bot.channels.telegram import SecureTelegramInput
 
 TOKEN = "123456789:TEST-fake-token_for-tests"
 SECRET = "s3cret-Token_for-tests"
