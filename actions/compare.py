@@ -34,6 +34,12 @@ class ActionComparePrograms(KnowledgeAction):
             strands = _unique(strands + ranked + ([context] if context else []))[:2]
             if ranked and strands and strands[0].id == ranked[0].id:
                 intro = f"Pour ce projet, le plus adapté est {strands[0].short_name}. Comparaison :"
+        if len(strands) < 2 and tracker.get_slot("recommended_programme"):
+            # "ça change quelque chose pour le programme que vous m'indiquez ?": no comparison asked,
+            # a detail added to the project under discussion: answer it again with that detail.
+            from actions.recommend import ActionRecommendProgramme
+
+            return ActionRecommendProgramme().recommend(dispatcher, tracker, None)
         if len(strands) < 2:
             dispatcher.utter_message(
                 text=(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -10,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import formatting
 from actions.common import KnowledgeAction, latest_entity_values, latest_intent
 from actions.handover import handover_text
+from actions.parsing import normalize
 from knowledge import api
 from knowledge.views import ContactView
 
@@ -23,6 +25,7 @@ INTENT_TOPICS = {
     ),
 }
 MAX_CONTACTS = 3
+_EUROPEAN_LEVEL = re.compile(r"\b(?:bruxelles|niveau europeen|echelle europeenne|commission europeenne|agence executive)\b")
 
 
 def _unique(contacts: List[ContactView]) -> List[ContactView]:
@@ -61,6 +64,9 @@ class ActionGiveContact(KnowledgeAction):
             strand = api.get_strand(programme)
             intro = f"Pour {strand.short_name} :" if strand else "Vos interlocuteurs :"
             contacts = api.contacts_for(programme)
+            if _EUROPEAN_LEVEL.search(normalize(tracker.latest_message.get("text") or "")):
+                # "c'est géré par qui à Bruxelles ?": the Commission's executive agency first.
+                contacts = [c for c in contacts if c.id == "eacea"] + api.get_contacts("eacea") + contacts
         else:
             # No project yet: the twinning's own association first, it answers the widest questions.
             intro = (

@@ -119,7 +119,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
         """
         named = latest_entity_values(tracker, "programme")
         if named:
-            return api.get_strand(named[0])
+            return api.strand_for(named[0], common.profile_from(tracker, tracker.get_slot("need")))
         context = api.get_strand(tracker.get_slot("programme") or tracker.get_slot("recommended_programme"))
         described = NeedProfile(
             **{slot: (latest_entity_values(tracker, slot) or [None])[0] for slot in DESCRIBING_SLOTS}

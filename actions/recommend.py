@@ -82,6 +82,10 @@ class ActionRecommendProgramme(KnowledgeAction):
             dispatcher.utter_message(text=national)
             return []
         need = INTENT_NEEDS.get(intent) or tracker.get_slot("need")
+        if (intent not in INTENT_NEEDS and need == "network_of_towns"
+                and len(latest_entity_values(tracker, "country")) == 1):
+            # "Finalement, juste un week-end de rencontres avec Rovereto" after a network project.
+            need = "twinning_meeting"
         if need is None and len(latest_entity_values(tracker, "country")) >= NETWORK_MIN_PARTNER_COUNTRIES:
             # "On est 4 villes (Roumanie, Bulgarie, Grèce et nous)": several partner countries at
             # once describe a network of towns rather than a bilateral twinning.

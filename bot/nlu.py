@@ -228,6 +228,10 @@ _DESCRIBES_PROJECT = re.compile(
     r"\b(?:jumel\w*|ville (?:jumelle|partenaire|amie)|commune (?:jumelle|partenaire)|echanges?|rencontres?|delegations?"
     r"|sejours?|voyages?|accueillir|recevoir|inviter|projets?)\b"
 )
+# Readings that a new detail of the project under discussion is mistaken for ("Ah non, ce sera juste
+# avec Fano, en Italie", "et pour l'Italie ? on a aussi un jumelage avec Lucca").
+_DETAIL_MISREAD = {"goodbye", "thank", "affirm", "deny", "ask_what_is_twinning"}
+_WHO_MANAGES = re.compile(r"\b(?:qui gere|gere par qui|geres? par qui|qui s'occupe|qui pilote|gestionnaire)\b")
 _PROGRAMME_QUESTIONS = {
     "ask_programme_info", "ask_programme_amount", "ask_programme_deadline", "ask_programme_how_to_apply",
     "ask_programme_eligibility",
@@ -274,6 +278,8 @@ def corrected_intent(message: Message) -> Optional[str]:
     types = _entity_types(message)
     if intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text):
         return "check_eligibility"
+    if intent in _PROGRAMME_QUESTIONS and _WHO_MANAGES.search(text):
+        return "ask_contact"  # "c'est géré par qui au niveau européen ?": whom to address
     if intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text and _ASKS_WHERE.search(text):
         return "ask_europe_direct"  # "où trouver un centre Europe Direct près de chez eux ?"
     if intent in _PROGRAMME_QUESTIONS and "programme" not in types and _ASKS_TO_FUND.search(text):
@@ -298,7 +304,7 @@ def corrected_intent(message: Message) -> Optional[str]:
     if not _ASKS_FOR_MONEY.search(text):
         # "on se rabat sur Wendlingen en Allemagne, même projet": a new detail of the project under
         # discussion, which the recommendation re-ranks (inform), not a goodbye.
-        if intent in ("goodbye", "thank") and "country" in types and describes:
+        if intent in _DETAIL_MISREAD and types & _PROJECT_ENTITIES and describes:
             return "inform"
         return None
     if not describes:

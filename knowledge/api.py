@@ -295,6 +295,23 @@ def get_strand(strand_or_programme_id: Optional[str], url: Optional[str] = None)
         return _strand_view(strand) if strand else None
 
 
+def strand_for(strand_or_programme_id: Optional[str], profile: NeedProfile, url: Optional[str] = None) -> Optional[StrandView]:
+    """The strand meant: a strand id as is; a programme ("Erasmus+") its strand that fits the project best.
+
+    "Erasmus+, qui contacter ?" in a conversation about young people means the youth exchanges, not
+    the programme's default strand (school partnerships).
+    """
+    strand = get_strand(strand_or_programme_id, url=url)
+    if strand is None or strand_or_programme_id != strand.programme_id:
+        return strand
+    if any((profile.need, profile.audience, profile.country, profile.theme, profile.activity)):
+        candidates = {s.id for s in list_strands(strand.programme_id, url=url)}
+        for rec in recommend(profile, url=url, limit=20, every_candidate=True):
+            if rec.strand.id in candidates:
+                return rec.strand
+    return strand
+
+
 @per_build
 def list_strands(programme_id: Optional[str] = None, url: Optional[str] = None) -> List[StrandView]:
     """Return all strands (optionally of one programme) in the order of programmes.yml."""

@@ -98,3 +98,15 @@ def test_a_europe_direct_agent_relaying_a_project_is_not_asking_where_a_centre_i
     asking = _message("où trouver un centre Europe Direct près de chez eux dans l'Ain pour un dossier de jumelage ?",
                       "ask_twinning_setup", ["ask_twinning_setup"])
     assert corrected_intent(asking) == "ask_europe_direct"
+
+
+def test_who_manages_a_programme_is_a_contact_question():
+    message = _message("c'est géré par qui au niveau européen ?", "ask_programme_info", ["ask_programme_info"])
+    assert corrected_intent(message) == "ask_contact"
+
+
+def test_a_new_detail_read_as_no_is_a_detail():
+    message = _message("Ah non, on veut juste des journées citoyennes avec notre ville jumelle italienne, Fano",
+                       "deny", ["deny", "inform"], [("country", "IT")])
+    assert corrected_intent(message) == "inform"
+    assert corrected_intent(_message("non merci", "deny", ["deny"])) is None

@@ -170,3 +170,10 @@ def _all_country_codes(url: str) -> list:
 
     with session_scope(url) as session:
         return list(session.scalars(select(models.Country.code)))
+
+
+def test_a_programme_named_means_its_strand_for_the_project(knowledge_url: str) -> None:
+    youth = api.strand_for("erasmus_plus", NeedProfile(audience="jeunes"), url=knowledge_url)
+    assert youth.id == "erasmus_youth_exchanges"
+    assert api.strand_for("erasmus_plus", NeedProfile(), url=knowledge_url).id == "erasmus_small_scale_partnerships"
+    assert api.strand_for("cerv_networks_of_towns", NeedProfile(audience="jeunes"), url=knowledge_url).id == "cerv_networks_of_towns"
