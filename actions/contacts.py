@@ -37,6 +37,19 @@ def _unique(contacts: List[ContactView]) -> List[ContactView]:
     return result
 
 
+# The words of this assistant's field; a contact question of five words or more with none of them,
+# and no programme or project in the conversation, is about something else.
+_FIELD = re.compile(
+    r"jumel|europ|erasmus|cerv|ofaj|franco|citoyen|programme|projet|financ|subvention|echange|rencontre|partenaire"
+    r"|international|afccre|cidem|eacea|jeunes|climat|reseau|aide|conseil|dossier de candidature"
+)
+
+
+def _off_topic(text: str) -> bool:
+    words = normalize(text)
+    return len(words.split()) >= 5 and not _FIELD.search(words)
+
+
 class ActionGiveContact(KnowledgeAction):
     """Give the right contact point for the question and the conversation's context."""
 
@@ -67,6 +80,10 @@ class ActionGiveContact(KnowledgeAction):
             if _EUROPEAN_LEVEL.search(normalize(tracker.latest_message.get("text") or "")):
                 # "c'est géré par qui à Bruxelles ?": the Commission's executive agency first.
                 contacts = [c for c in contacts if c.id == "eacea"] + api.get_contacts("eacea") + contacts
+        elif _off_topic(tracker.latest_message.get("text") or ""):
+            # "Qui contacter pour une concession au cimetière ?": not a question this assistant covers.
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
         else:
             # No project yet: the twinning's own association first, it answers the widest questions.
             intro = (

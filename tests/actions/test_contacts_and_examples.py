@@ -103,3 +103,11 @@ def test_a_question_about_one_figure_gets_that_figure():
     )]
     assert [f.id for f in figures_asked("combien de villes dans la mission climat ?", facts)] == ["mission"]
     assert [f.id for f in figures_asked("des chiffres sur les jumelages ?", facts)] == ["towns", "mission"]
+
+
+async def test_a_contact_question_about_something_else_is_out_of_scope(make_tracker, dispatcher):
+    from actions.contacts import ActionGiveContact
+
+    tracker = make_tracker("ask_contact", text="Qui contacter pour renouveler une concession au cimetière communal ?")
+    await ActionGiveContact().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
