@@ -48,6 +48,14 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 COOKIE_NAME = "console_session"
 COOKIE_PATH = "/console"
+# Anti-forgery: every form carries the value of this cookie (double submit); SameSite=Strict alone
+# leaves older browsers and same-site pages able to post.
+CSRF_COOKIE = "console_csrf"
+CSRF_FIELD = "csrf"
+# Wrong tokens allowed per client in the window before the login answers 429.
+LOGIN_ATTEMPTS = 10
+LOGIN_WINDOW = 60.0  # seconds
+
 SESSION_MAX_AGE = 12 * 3600  # seconds: a working day
 LOW_CONFIDENCE = 0.6
 INBOX_SCAN_LIMIT = 50_000  # most recent user events read from the tracker store
@@ -105,6 +113,7 @@ CONSOLE_PARSER = web.AppKey("console_parser", object)
 CONSOLE_TODAY = web.AppKey("console_today", object)
 CONSOLE_SETTINGS = web.AppKey("console_settings", Settings)
 CONSOLE_TEMPLATES = web.AppKey("console_templates", jinja2.Environment)
+CONSOLE_THROTTLE = web.AppKey("console_throttle", object)
 
 
 def paris_today() -> date:
@@ -175,11 +184,71 @@ def _secure_headers(response: web.StreamResponse) -> web.StreamResponse:
     return response
 
 
+def _form_token(request: web.Request) -> Tuple[str, bool]:
+    """The anti-forgery value of this browser, and whether it is new (to be set as a cookie)."""
+    value = request.cookies.get(CSRF_COOKIE) or ""
+    if re.fullmatch(r"[A-Za-z0-9_-]{32,64}", value):
+        return value, False
+    return secrets.token_urlsafe(32), True
+
+
 def _render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     env = request.app[CONSOLE_TEMPLATES]
     context.setdefault("logged_in", _logged_in(request))
-    html = env.get_template(template).render(**context)
-    return _secure_headers(web.Response(text=html, status=status, content_type="text/html", charset="utf-8"))
+    csrf, new = _form_token(request)
+    html = env.get_template(template).render(csrf=csrf, **context)
+    response = web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+    if new:
+        response.set_cookie(CSRF_COOKIE, csrf, path=COOKIE_PATH, httponly=True, samesite="Strict",
+                            secure=request.secure)
+    return _secure_headers(response)
+
+
+async def checked_form(request: web.Request) -> Tuple[Any, Optional[web.Response]]:
+    """``(form, None)`` when the anti-forgery field matches the browser's cookie, else ``(None, 403 page)``."""
+    form = await request.post()
+    given = str(form.get(CSRF_FIELD) or "")
+    expected = request.cookies.get(CSRF_COOKIE) or ""
+    if not given or not expected or not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
+        return None, _render(request, "base.html", status=403, title="Formulaire expiré",
+                             message="Ce formulaire a expiré ou ne vient pas de la console : rechargez la page et recommencez.")
+    return form, None
+
+
+class LoginThrottle:
+    """Wrong console tokens per client over the last :data:`LOGIN_WINDOW` seconds (memory only)."""
+
+    MAX_CLIENTS = 10_000  # bounds the memory an attacker with many addresses can take
+
+    def __init__(self, attempts: int = LOGIN_ATTEMPTS, window: float = LOGIN_WINDOW,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.attempts, self.window, self.clock = attempts, window, clock
+        self.failures: Dict[str, List[float]] = {}
+
+    def _recent(self, client: str) -> List[float]:
+        now = self.clock()
+        recent = [t for t in self.failures.get(client, ()) if now - t < self.window]
+        if recent:
+            self.failures[client] = recent
+        else:
+            self.failures.pop(client, None)
+        return recent
+
+    def retry_after(self, client: str) -> int:
+        """Seconds this client must wait before trying again (0: it may try now)."""
+        recent = self._recent(client)
+        if len(recent) < self.attempts:
+            return 0
+        return max(1, int(self.window - (self.clock() - recent[-self.attempts])) + 1)
+
+    def failed(self, client: str) -> None:
+        if len(self.failures) >= self.MAX_CLIENTS and client not in self.failures:
+            self.failures.pop(next(iter(self.failures)))
+        self._recent(client)
+        self.failures.setdefault(client, []).append(self.clock())
+
+    def succeeded(self, client: str) -> None:
+        self.failures.pop(client, None)
 
 
 def _today(request: web.Request) -> date:
@@ -568,6 +637,7 @@ def setup_console(app: web.Application, settings: Settings) -> None:
     app[CONSOLE_TEMPLATES] = _templates()
     app[CONSOLE_TODAY] = paris_today
     app[CONSOLE_PARSER] = RasaModelParser(MODEL_PATH)
+    app[CONSOLE_THROTTLE] = LoginThrottle()
 
     if not settings.console_token:
 
@@ -586,11 +656,23 @@ def setup_console(app: web.Application, settings: Settings) -> None:
         return _render(request, "login.html", error=None)
 
     async def login(request: web.Request) -> web.Response:
-        form = await request.post()
+        throttle: LoginThrottle = request.app[CONSOLE_THROTTLE]
+        client = request.remote or "?"
+        wait = throttle.retry_after(client)
+        if wait:
+            response = _render(request, "login.html", status=429, logged_in=False,
+                               error=f"Trop de jetons incorrects : réessayez dans {wait} s.")
+            response.headers["Retry-After"] = str(wait)
+            return response
+        form, refused = await checked_form(request)
+        if refused is not None:
+            return refused
         given = str(form.get("token") or "")
         if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+            throttle.failed(client)
             await asyncio.sleep(0.2)  # slows down guessing a little
             return _render(request, "login.html", status=401, logged_in=False, error="Jeton incorrect.")
+        throttle.succeeded(client)
         response = web.HTTPFound("/console/ask")
         response.set_cookie(
             COOKIE_NAME,
@@ -605,6 +687,9 @@ def setup_console(app: web.Application, settings: Settings) -> None:
         raise response
 
     async def logout(request: web.Request) -> web.Response:
+        _form, refused = await checked_form(request)
+        if refused is not None:
+            return refused
         response = web.HTTPFound("/console/login")
         response.del_cookie(COOKIE_NAME, path=COOKIE_PATH)
         raise response
@@ -617,7 +702,9 @@ def setup_console(app: web.Application, settings: Settings) -> None:
     async def ask(request: web.Request) -> web.Response:
         text = ""
         if request.method == "POST":
-            form = await request.post()
+            form, refused = await checked_form(request)
+            if refused is not None:
+                return refused
             text = str(form.get("question") or "").strip()[:5000]
         if not text:
             return _render(request, "ask.html", question="", result=None, nlu=None, nlu_status="")

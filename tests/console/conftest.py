@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.settings import Settings
 from bot.web import create_app
-from console.app import CONSOLE_PARSER, CONSOLE_TODAY
+from console.app import CONSOLE_PARSER, CONSOLE_TODAY, CSRF_COOKIE
 
 TOKEN = "jeton-de-test-9f2c7a1e-assez-long"
 TODAY = date(2026, 11, 26)
@@ -155,6 +155,16 @@ async def client(make_client):
     return await make_client()
 
 
+async def form_token(client: TestClient) -> str:
+    """The anti-forgery value a browser gets with the console's pages (the login form sets it)."""
+    for cookie in client.session.cookie_jar:
+        if cookie.key == CSRF_COOKIE:
+            return cookie.value
+    await client.get("/console/login")
+    return next(cookie.value for cookie in client.session.cookie_jar if cookie.key == CSRF_COOKIE)
+
+
 async def login(client: TestClient, token: str = TOKEN):
-    response = await client.post("/console/login", data={"token": token}, allow_redirects=False)
+    data = {"token": token, "csrf": await form_token(client)}
+    response = await client.post("/console/login", data=data, allow_redirects=False)
     return response

@@ -27,6 +27,7 @@ from tests.console.conftest import (
     SENDER_B,
     TOKEN,
     StubParser,
+    form_token,
     login,
 )
 
@@ -98,7 +99,7 @@ async def test_login_sets_a_strict_httponly_cookie_and_logout_clears_it(client):
     assert page.headers["Cache-Control"] == "no-store"
     assert "script-src" not in page.headers["Content-Security-Policy"]  # default-src 'none': no script
 
-    out = await client.post("/console/logout", allow_redirects=False)
+    out = await client.post("/console/logout", data={"csrf": await form_token(client)}, allow_redirects=False)
     assert _is_login_redirect(out)
     assert _is_login_redirect(await client.get("/console/ask", allow_redirects=False))
 
@@ -123,7 +124,7 @@ async def test_console_disabled_without_token(make_client, method, path):
 async def test_ask_shows_nlu_candidates_sources_and_reply(client):
     await login(client)
     question = "Notre comité de jumelage veut recevoir sa ville jumelle polonaise, quel financement ?"
-    response = await client.post("/console/ask", data={"question": question})
+    response = await client.post("/console/ask", data={"question": question, "csrf": await form_token(client)})
     assert response.status == 200
     html = await response.text()
     assert client.app[CONSOLE_PARSER].texts == [question]
@@ -151,7 +152,8 @@ async def test_ask_without_model_ranks_without_entities(make_client):
     parser = StubParser(None, status="Aucun modèle entraîné (assistant.tar.gz) : lancez « make train ».")
     client = await make_client(parser=parser)
     await login(client)
-    html = await (await client.post("/console/ask", data={"question": "une aide pour notre jumelage ?"})).text()
+    html = await (await client.post("/console/ask", data={"question": "une aide pour notre jumelage ?",
+                                                        "csrf": await form_token(client)})).text()
     assert "Analyse NLU indisponible" in html and "make train" in html
     assert '<div class="card candidate">' in html
     assert '<pre class="reply">' in html
@@ -165,7 +167,8 @@ async def test_missing_model_is_reported_without_loading_rasa(tmp_path):
 
 async def test_pasted_script_is_shown_as_text(client):
     await login(client)
-    html = await (await client.post("/console/ask", data={"question": "<script>alert(1)</script> jumelage"})).text()
+    html = await (await client.post("/console/ask", data={"question": "<script>alert(1)</script> jumelage",
+                                                        "csrf": await form_token(client)})).text()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; jumelage" in html
 
@@ -274,3 +277,41 @@ async def test_inbox_without_events_table_is_empty_with_a_note(make_client, tmp_
     await login(client)
     html = await (await client.get("/console/inbox")).text()
     assert "ne contient pas encore de table" in html
+
+
+# ------------------------------------------------------------------------- forms and login
+
+
+@pytest.mark.parametrize("path, data", [("/console/ask", {"question": "jumelage ?"}), ("/console/logout", {}),
+                                        ("/console/login", {"token": TOKEN})])
+async def test_a_form_posted_without_its_anti_forgery_field_is_refused(client, path, data):
+    await login(client)
+    response = await client.post(path, data=data, allow_redirects=False)
+    assert response.status == 403
+    assert "Formulaire expiré" in await response.text()
+    forged = await client.post(path, data={**data, "csrf": "x" * 43}, allow_redirects=False)
+    assert forged.status == 403
+
+
+async def test_ten_wrong_tokens_in_a_minute_block_that_client(client):
+    for _ in range(10):
+        assert (await login(client, token="pas-le-bon")).status == 401
+    blocked = await login(client)  # even the right token, for now
+    assert blocked.status == 429
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 61
+    assert "Trop de jetons incorrects" in await blocked.text()
+
+
+def test_the_login_throttle_forgets_after_the_window_and_on_success():
+    from console.app import LoginThrottle
+
+    now = [0.0]
+    throttle = LoginThrottle(attempts=3, window=60, clock=lambda: now[0])
+    for _ in range(3):
+        throttle.failed("1.2.3.4")
+    assert throttle.retry_after("1.2.3.4") > 0 and throttle.retry_after("5.6.7.8") == 0
+    now[0] = 61.0
+    assert throttle.retry_after("1.2.3.4") == 0
+    throttle.failed("1.2.3.4")
+    throttle.succeeded("1.2.3.4")
+    assert throttle.failures == {}
