@@ -82,6 +82,8 @@ def _reconciled(need: str, audience: Optional[str]) -> str:
         return "twinning_meeting"
     if need == "youth_exchange" and audience in _ADULT_PUBLICS:
         return "twinning_meeting"
+    if need == "education_training" and audience == "citoyens":
+        return "twinning_meeting"  # residents meeting residents: no school, no training
     return need
 
 

@@ -35,9 +35,12 @@ from tests.answers import (
 
 BLIND_DIR = Path(__file__).resolve().parent.parent / "conversations" / "blind"
 RESULTS = Path(__file__).resolve().parents[2] / "results"
-# Gates of make test (issue 10 asks for 97 % overall and 95 % on several turns; see the README).
-MIN_PASS_RATE = 0.40
-MIN_MULTI_TURN_PASS_RATE = 0.25
+# Gates of make test, a few points under what this model reaches (69.5 %, 61.7 %, 100 % on
+# 30 November 2026), so that a regression fails the build. Issue 10's targets (97 %, 95 %, 100 %)
+# are not reached yet: the README says where the set stands, kind by kind.
+MIN_PASS_RATE = 0.65
+MIN_MULTI_TURN_PASS_RATE = 0.57
+MIN_OUT_OF_SCOPE_RATE = 0.90
 ELIGIBILITY_ACTIONS = {"eligibility_form", "action_check_eligibility"}
 
 
@@ -182,6 +185,6 @@ async def test_blind_conversations_get_the_right_reply(agent):
     print(report.split("\n\n")[0])
 
     out_of_scope = summary["kinds"].get("out_of_scope")
-    assert out_of_scope is None or out_of_scope["rate"] == 1.0, report
+    assert out_of_scope is None or out_of_scope["rate"] >= MIN_OUT_OF_SCOPE_RATE, report
     assert summary["all"]["rate"] >= MIN_PASS_RATE, report
     assert summary["several_turns"]["rate"] >= MIN_MULTI_TURN_PASS_RATE, report
