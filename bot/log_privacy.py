@@ -13,9 +13,10 @@ no message at INFO in normal operation, but it does on failures, at ERROR, and i
 * in a process that loads Rasa itself (the staff console's NLU), structlog is not configured and
   prints every event, DEBUG included: each question pasted in the console went to its output.
 
-:func:`install` makes three changes: structlog events above DEBUG have their conversation fields
+:func:`install` makes four changes: structlog events above DEBUG have their conversation fields
 (``text``, ``sender_id``, ``tracker_latest_message``...) replaced by their length; tracebacks are
-rendered without local variables; SQL errors hide the statements' parameters. With
+rendered without local variables; SQL errors hide the statements' parameters; the plain log lines
+that name a sender ("Circuit breaker tripped … for sender '<id>'") show ``<redacted>`` instead. With
 ``LOG_LEVEL=DEBUG`` (development only) the debug events still carry the text.
 :func:`configure_embedded_rasa` does the same for a process that runs Rasa in-process (the console).
 Call them at the start of each process (see their docstrings).
@@ -23,6 +24,8 @@ Call them at the start of each process (see their docstrings).
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any, Callable, Dict
 
 # The fields Rasa's own anonymizer hook covers (rasa.utils.log_utils._anonymizer), and the ids.
@@ -64,6 +67,32 @@ def harden_structlog() -> None:
     if redact_conversation_fields not in processors:
         processors.insert(0, redact_conversation_fields)
     structlog.configure(processors=[_without_locals(p) for p in processors])
+
+
+class RedactSenderIds(logging.Filter):
+    """Stock Rasa's plain log lines that name a conversation ("Circuit breaker tripped. Stopped
+    predicting more actions for sender '<id>'."): the id becomes ``<redacted>``."""
+
+    PATTERN = re.compile(r"(\bsender(?:[ _]id)? ')[^']*(')")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.PATTERN.sub(r"\1<redacted>\2", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+# The modules of Rasa 3.6 whose plain (not structlog) log lines format a sender id in.
+SENDER_LOGGERS = ("rasa.core.processor", "rasa.core.lock_store", "rasa.core.tracker_store")
+
+
+def redact_sender_ids() -> None:
+    """Attach :class:`RedactSenderIds` to the loggers of :data:`SENDER_LOGGERS` (once)."""
+    for name in SENDER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSenderIds) for f in logger.filters):
+            logger.addFilter(RedactSenderIds())
 
 
 def _hide_parameters(context: Any) -> None:
@@ -116,6 +145,7 @@ def install() -> None:
     import rasa.utils.log_utils as log_utils
 
     hide_sql_parameters()
+    redact_sender_ids()
     original = log_utils.configure_structlog
     if getattr(original, "hardened", False):
         return
