@@ -19,6 +19,10 @@ EXCLUDED_AUDIENCE_PENALTY = 5.0
 THEME_BONUS = 1.0
 ACTIVITY_BONUS = 1.0
 PRIORITY_PENALTY = 0.5  # per priority level below 1
+# Young people's own project at home (no partner abroad, no trip), on a theme of a scheme made for
+# that (the Solidarity Corps' projects): it beats the exchanges, which need a partner and a trip.
+HOME_PROJECT_BONUS = NEED_FACTOR  # as if it served the need fully: such projects are what it is for
+_TRAVEL_ACTIVITIES = {"echange", "rencontre", "visite", "mobilite"}
 DEFAULT_LIMIT = 3
 
 NEED_LABELS = {
@@ -206,6 +210,11 @@ def _score(
                 "les pays associés au programme sont admis."
             )
 
+    if (rule.rule == "any" and country is None and profile.audience in _YOUTH_AUDIENCES
+            and profile.audience in strand.audiences and profile.theme in strand.themes
+            and profile.activity not in _TRAVEL_ACTIVITIES):
+        score += HOME_PROJECT_BONUS
+        reasons.append("Projet mené chez vous par des jeunes, sans partenaire à l'étranger.")
     if profile.audience:
         if profile.audience in strand.excluded_audiences:
             score -= EXCLUDED_AUDIENCE_PENALTY

@@ -69,6 +69,9 @@ FIRST = [
     # Residents meeting on the climate: a twinning; a council on climate neutrality: the mission.
     ((None, "citoyens", "PL", "climat", None), {"cerv_town_twinning"}),
     ((None, "elus", None, "climat", None), {"horizon_twin_cities"}),
+    # Young people's solidarity project at home: the Solidarity Corps; with a partner abroad, an exchange.
+    ((None, "jeunes", None, "solidarite", None), {"esc_solidarity_projects"}),
+    ((None, "jeunes", "PL", "solidarite", None), {"erasmus_youth_exchanges"}),
 ]
 
 
