@@ -91,11 +91,18 @@ def latest_entity_values(tracker: Tracker, entity: str) -> List[str]:
     return values
 
 
+# When a message names several publics, the ones who take part come before those who organise.
+PARTICIPANTS_FIRST = ("jeunes", "enfants", "scolaires", "citoyens", "seniors", "adultes", "benevoles")
+
+
 def profile_from(tracker: Tracker, need: Optional[str]) -> NeedProfile:
     """The project profile: slots carry what the user said earlier, entities what they just said."""
 
     def pick(name: str) -> Optional[str]:
         values = latest_entity_values(tracker, name)
+        if name == "audience" and len(values) > 1:
+            # "prof d'allemand, échange de 25 élèves": who travels decides, not who writes.
+            values = sorted(values, key=lambda v: PARTICIPANTS_FIRST.index(v) if v in PARTICIPANTS_FIRST else 99)
         value = values[0] if values else tracker.get_slot(name)
         # Canonical values are lower case (country codes upper case); a message may say "Jeunes".
         return value if not isinstance(value, str) else value.strip().lower()

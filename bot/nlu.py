@@ -354,12 +354,32 @@ def _token_spans(text: str) -> List[tuple]:
     return [match.span() for match in re.finditer(r"[^\W_]+", text)]
 
 
+# Ages that make a public young: the youth schemes stop at 30 (Erasmus+, OFAJ).
+YOUTH_MAX_AGE = 30
+CHILD_MAX_AGE = 12
+
+
+def _add_public_from_ages(message: Message, text: str) -> None:
+    """"des jeunes de 15 à 17 ans", "un groupe de 18-25 ans": the public is young (children up to 12)."""
+    from actions.parsing import parse_answers
+
+    answers = parse_answers(text)
+    oldest = answers.get("max_age")
+    if oldest is None or oldest > YOUTH_MAX_AGE:
+        return
+    value = "enfants" if oldest <= CHILD_MAX_AGE else "jeunes"
+    entities = list(message.get(ENTITIES) or [])
+    entities.append({"entity": "audience", "value": value, "start": 0, "end": 0, "extractor": "PartnerTownReader"})
+    message.set(ENTITIES, entities, add_to_output=True)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class PartnerTownReader(GraphComponent):
     """Reads the partner's country from its town: "nos amis de Ravensburg" -> country DE.
 
     Only when the message names no country itself; the towns are those of
-    :func:`knowledge.towns.foreign_towns` (a French commune's name only when placed abroad).
+    :func:`knowledge.towns.foreign_towns` (a French commune's name only when placed abroad). It
+    also reads a young public from the ages a message gives ("18-25 ans") when it names none.
     """
 
     @classmethod
@@ -377,6 +397,8 @@ class PartnerTownReader(GraphComponent):
 
         for message in messages:
             text = message.get(TEXT) or ""
+            if text and "audience" not in _entity_types(message):
+                _add_public_from_ages(message, text)
             if not text or "country" in _entity_types(message):
                 continue
             towns = foreign_towns(text)

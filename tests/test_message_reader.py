@@ -110,3 +110,15 @@ def test_a_new_detail_read_as_no_is_a_detail():
                        "deny", ["deny", "inform"], [("country", "IT")])
     assert corrected_intent(message) == "inform"
     assert corrected_intent(_message("non merci", "deny", ["deny"])) is None
+
+
+@pytest.mark.parametrize("text, public", [("un projet pour nos 18-25 ans", "jeunes"),
+                                          ("des enfants de 9 à 12 ans chez nos amis", "enfants")])
+def test_ages_tell_a_young_public(text, public):
+    (message,) = PartnerTownReader().process([_message(text, "ask_funding")])
+    assert ("audience", public) in [(e["entity"], e["value"]) for e in message.get("entities")]
+
+
+def test_adults_of_all_ages_are_not_a_young_public():
+    (message,) = PartnerTownReader().process([_message("40 habitants de 20 à 75 ans", "ask_funding")])
+    assert "audience" not in [e["entity"] for e in message.get("entities")]

@@ -173,3 +173,14 @@ async def test_a_message_in_english_gets_a_french_answer_that_says_so_in_english
     notice, answer = dispatcher.messages[0]["text"], dispatcher.messages[1]["text"]
     assert notice.startswith("Je réponds en français.") and "works in French" in notice and "OFAJ" in notice
     assert answer.startswith("Le programme le plus adapté")
+
+
+async def test_who_travels_decides_not_who_writes(make_tracker, dispatcher, clock):
+    # "Prof d'allemand, échange de 25 élèves avec le gymnasium de notre ville jumelle allemande."
+    tracker = make_tracker("ask_funding_franco_german", entities=[
+        {"entity": "audience", "value": "enseignants"}, {"entity": "audience", "value": "scolaires"},
+        {"entity": "country", "value": "DE"}])
+
+    events = await ActionRecommendProgramme().run(dispatcher, tracker, {})
+
+    assert slot_events(events)["recommended_programme"] == "ofaj_youth_meetings"
