@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from bot import log_privacy
+from console.app import CSRF_COOKIE
 from bot.settings import MODEL_PATH, REPO_ROOT
 
 MARKER = "zqxmarker42"
@@ -170,12 +171,15 @@ async def ask_the_console(base: str, question: str) -> str:
                                      timeout=aiohttp.ClientTimeout(total=300)) as session:
         for _ in range(240):
             try:
-                async with session.post(f"{base}/console/login", data={"token": CONSOLE_TOKEN}) as resp:
+                async with session.get(f"{base}/console/login") as resp:  # sets the form's cookie
                     assert resp.status == 200, resp.status
                     break
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.5)
-        async with session.post(f"{base}/console/ask", data={"question": question}) as resp:
+        csrf = next(cookie.value for cookie in session.cookie_jar if cookie.key == CSRF_COOKIE)
+        async with session.post(f"{base}/console/login", data={"token": CONSOLE_TOKEN, "csrf": csrf}) as resp:
+            assert resp.status == 200, resp.status
+        async with session.post(f"{base}/console/ask", data={"question": question, "csrf": csrf}) as resp:
             assert resp.status == 200
             return await resp.text()
 
