@@ -7,6 +7,7 @@ human contact instead of silence; the next message works again once the database
 from __future__ import annotations
 
 import abc
+import asyncio
 import logging
 from datetime import date, datetime
 from typing import Any, Dict, List, Optional, Text
@@ -140,17 +141,25 @@ class KnowledgeAction(Action, metaclass=abc.ABCMeta):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        """Send the answer and return the events."""
+        """Send the answer and return the events (runs in a worker thread: blocking is fine)."""
+
+    def _answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        events = self.answer(dispatcher, tracker, domain)
+        if tracker.latest_message.get("language") == "en":
+            dispatcher.utter_message(text=english_notice(events))
+            dispatcher.messages.insert(0, dispatcher.messages.pop())  # the notice comes first
+        return events
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         try:
-            events = self.answer(dispatcher, tracker, domain)
-            if tracker.latest_message.get("language") == "en":
-                dispatcher.utter_message(text=english_notice(events))
-                dispatcher.messages.insert(0, dispatcher.messages.pop())  # the notice comes first
-            return events
+            # The knowledge queries block (database, up to its 5 s connect timeout): in a worker
+            # thread, so that one slow query does not hold up the other conversations' actions.
+            return await asyncio.get_running_loop().run_in_executor(
+                None, self._answer, dispatcher, tracker, domain)
         except SQLAlchemyError:
             # Logged without the user's text: conversations are personal data.
             logger.exception("knowledge base unavailable in %s", self.name())

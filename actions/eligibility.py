@@ -9,6 +9,8 @@ talk to is offered as well.
 
 from __future__ import annotations
 
+import asyncio
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -129,10 +131,10 @@ class ValidateEligibilityForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[Text]:
-        strand = checkable_strand(tracker.get_slot(STRAND_SLOT))
+        strand = await asyncio.to_thread(checkable_strand, tracker.get_slot(STRAND_SLOT))
         if strand is None:
             return [STRAND_SLOT]
-        return [STRAND_SLOT, *api.required_answers(strand)]
+        return [STRAND_SLOT, *await asyncio.to_thread(api.required_answers, strand)]
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -149,7 +151,7 @@ class ValidateEligibilityForm(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        values = extract_answers(tracker)
+        values = await asyncio.to_thread(extract_answers, tracker)  # reads the knowledge base
         events: List[EventType] = [SlotSet(slot, value) for slot, value in values.items()]
         if values:
             if tracker.get_slot(FAILURES_SLOT):

@@ -184,3 +184,33 @@ async def test_who_travels_decides_not_who_writes(make_tracker, dispatcher, cloc
     events = await ActionRecommendProgramme().run(dispatcher, tracker, {})
 
     assert slot_events(events)["recommended_programme"] == "ofaj_youth_meetings"
+
+
+async def test_a_slow_knowledge_query_does_not_hold_up_other_conversations(make_tracker):
+    import asyncio
+    import time
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.common import KnowledgeAction
+
+    class Answer(KnowledgeAction):
+        def __init__(self, seconds):
+            self.seconds = seconds
+
+        def name(self):
+            return "action_test_answer"
+
+        def answer(self, dispatcher, tracker, domain):
+            time.sleep(self.seconds)  # a database that hangs, as a blocking driver does
+            dispatcher.utter_message(text="ok")
+            return []
+
+    async def timed(action):
+        started = time.monotonic()
+        await action.run(CollectingDispatcher(), make_tracker("ask_funding"), {})
+        return time.monotonic() - started
+
+    slow, fast = await asyncio.gather(timed(Answer(1.5)), timed(Answer(0)))
+
+    assert slow >= 1.5 and fast < 0.5
