@@ -78,3 +78,69 @@ def test_messages_of_one_conversation_on_two_servers_never_overlap(redis_url):
     finally:
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
+
+
+def _private_redis(port: int):
+    import shutil
+    import subprocess
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed (the production set-up needs Redis)")
+    return subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait_for(client, up: bool) -> None:
+    import time
+
+    for _ in range(100):
+        try:
+            client.ping()
+            if up:
+                return
+        except redis.exceptions.ConnectionError:
+            if not up:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"Redis did not {'start' if up else 'stop'}")
+
+
+@pytest.mark.production
+def test_redis_stopped_then_restarted_the_conversations_go_on(caplog):
+    """A private Redis (its own port) is stopped in the middle, then started again."""
+    from bench.stack import free_port
+
+    port = free_port()
+    server = _private_redis(port)
+    client = redis.Redis(host="127.0.0.1", port=port)
+    store = AtomicRedisLockStore(host="127.0.0.1", port=port, db=0, key_prefix=f"t{uuid.uuid4().hex}")
+    order = []
+
+    async def message(name: str, hold: float = 0.0) -> None:
+        async with store.lock("someone", wait_time_in_seconds=0.01):
+            order.append(f"{name} in")
+            await asyncio.sleep(hold)
+            order.append(f"{name} out")
+
+    try:
+        _wait_for(client, up=True)
+        asyncio.run(message("before"))
+        server.terminate()
+        server.wait(timeout=10)
+        _wait_for(client, up=False)
+        with caplog.at_level("WARNING", logger="bot.lock_store"):
+            # Two messages of one conversation at once, Redis down: both served, one after the other.
+            async def both() -> None:
+                await asyncio.gather(message("first", hold=0.05), message("second"))
+
+            asyncio.run(both())
+        assert store.redis_down and "Redis lock store unreachable" in caplog.text
+        assert order[2:] == ["first in", "first out", "second in", "second out"]
+        server = _private_redis(port)
+        _wait_for(client, up=True)
+        asyncio.run(message("after"))
+        assert not store.redis_down and order[-2:] == ["after in", "after out"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
