@@ -222,7 +222,8 @@ _DISTRACTED = {
 _ASKS_FOR_MONEY = re.compile(
     r"\b(?:financ\w*|cofinanc\w*|subvention\w*|fonds|budget|payer|paie|paye|prise en charge|prendre en charge|argent"
     r"|thunes?|(?:des|les|de) sous|(?:quelles?|des|une|les|d'|aucune|d'autres) ?aides?(?!-)|aides? (?:europeennes?|financieres?|de l'europe)"
-    r"|soutien financier|programmes? europeens?|dispositifs?|appels? a projets?)\b"
+    r"|soutien financier|programmes? europeens?|dispositifs?|appels? a projets?"
+    r"|quels? (?:programmes?|financements?|dispositifs?))\b"
 )
 _DESCRIBES_PROJECT = re.compile(
     r"\b(?:jumel\w*|ville (?:jumelle|partenaire|amie)|commune (?:jumelle|partenaire)|echanges?|rencontres?|delegations?"
@@ -231,6 +232,7 @@ _DESCRIBES_PROJECT = re.compile(
 # Readings that a new detail of the project under discussion is mistaken for ("Ah non, ce sera juste
 # avec Fano, en Italie", "et pour l'Italie ? on a aussi un jumelage avec Lucca").
 _DETAIL_MISREAD = {"goodbye", "thank", "affirm", "deny", "ask_what_is_twinning"}
+_FOLLOW_UP = re.compile(r"^(?:et|mais|ok|bon|sinon|d'accord)\b[ ,]*(?:si on le faisait |si c'etait )?(?:pour|avec|en|au|aux)\b")
 _WHO_MANAGES = re.compile(r"\b(?:qui gere|gere par qui|geres? par qui|qui s'occupe|qui pilote|gestionnaire)\b")
 _PROGRAMME_QUESTIONS = {
     "ask_programme_info", "ask_programme_amount", "ask_programme_deadline", "ask_programme_how_to_apply",
@@ -278,6 +280,8 @@ def corrected_intent(message: Message) -> Optional[str]:
     types = _entity_types(message)
     if intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text):
         return "check_eligibility"
+    if intent in FUNDING_INTENTS and types and types <= {"country"} and _FOLLOW_UP.match(text):
+        return "inform"  # "et pour l'Italie ? on a aussi un jumelage avec Lucca": the same project, elsewhere
     if intent in _PROGRAMME_QUESTIONS and _WHO_MANAGES.search(text):
         return "ask_contact"  # "c'est géré par qui au niveau européen ?": whom to address
     if intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text and _ASKS_WHERE.search(text):
@@ -359,6 +363,18 @@ YOUTH_MAX_AGE = 30
 CHILD_MAX_AGE = 12
 
 
+_NEGATION = re.compile(r"(?:\bsans|\bpas de|\bpas d'|\baucuns?|\baucunes?|\bni)\s*$")
+
+
+def _drop_negated_publics(message: Message, text: str) -> None:
+    """"on peut le faire sans adulte ?": a public the message rules out is not the project's."""
+    entities = message.get(ENTITIES) or []
+    kept = [e for e in entities if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "audience" and isinstance(e.get("start"), int)
+                                         and _NEGATION.search(normalize(text[max(0, e["start"] - 12):e["start"]])))]
+    if len(kept) != len(entities):
+        message.set(ENTITIES, kept, add_to_output=True)
+
+
 def _add_public_from_ages(message: Message, text: str) -> None:
     """"des jeunes de 15 à 17 ans", "un groupe de 18-25 ans": the public is young (children up to 12)."""
     from actions.parsing import parse_answers
@@ -397,6 +413,7 @@ class PartnerTownReader(GraphComponent):
 
         for message in messages:
             text = message.get(TEXT) or ""
+            _drop_negated_publics(message, text)
             if text and "audience" not in _entity_types(message):
                 _add_public_from_ages(message, text)
             if not text or "country" in _entity_types(message):

@@ -122,3 +122,16 @@ def test_ages_tell_a_young_public(text, public):
 def test_adults_of_all_ages_are_not_a_young_public():
     (message,) = PartnerTownReader().process([_message("40 habitants de 20 à 75 ans", "ask_funding")])
     assert "audience" not in [e["entity"] for e in message.get("entities")]
+
+
+def test_a_public_ruled_out_is_not_the_projects():
+    message = _message("on peut le faire sans adulte ?", "ask_programme_eligibility")
+    message.set("entities", [{"entity": "audience", "value": "adultes", "start": 21, "end": 27}])
+    (read,) = PartnerTownReader().process([message])
+    assert read.get("entities") == []
+
+
+def test_and_for_another_country_is_the_same_project_elsewhere():
+    message = _message("et pour l'Italie ? on a aussi un jumelage avec Lucca", "ask_funding_twinning",
+                       ["ask_funding_twinning"], [("country", "IT")])
+    assert corrected_intent(message) == "inform"
