@@ -86,7 +86,8 @@ class ActionRecommendProgramme(KnowledgeAction):
                 and len(latest_entity_values(tracker, "country")) == 1):
             # "Finalement, juste un week-end de rencontres avec Rovereto" after a network project.
             need = "twinning_meeting"
-        if need is None and len(latest_entity_values(tracker, "country")) >= NETWORK_MIN_PARTNER_COUNTRIES:
+        if need in (None, "twinning_meeting", "franco_german") and len(
+                latest_entity_values(tracker, "country")) >= NETWORK_MIN_PARTNER_COUNTRIES:
             # "On est 4 villes (Roumanie, Bulgarie, Grèce et nous)": several partner countries at
             # once describe a network of towns rather than a bilateral twinning.
             need = "network_of_towns"

@@ -263,7 +263,7 @@ _ABOUT_US = re.compile(
     r"\b(?:on|nous|notre|nos|sommes[- ]nous|peut[- ]on|pourrait[- ]on|pouvons[- ]nous|serions[- ]nous|ma|mon)\b"
 )
 _ELIGIBLE = re.compile(
-    r"\b(?:eligibles?|eligibilite|criteres|conditions|pretendre|remplit|remplissons|rentre(?:ons)? dans les cases"
+    r"\b(?:el+igib\w*|criteres|conditions|pretendre|remplit|remplissons|rentre(?:ons)? dans les cases"
     r"|faire partie|beneficier|(?:peut|pourrait|pouvons|pourrions|peut-on|pourrait-on) (?:y )?participer)\b"
 )
 _ELIGIBILITY_FROM = {"ask_programme_eligibility", "ask_programme_info", "ask_programme_how_to_apply", *FUNDING_INTENTS}

@@ -180,3 +180,10 @@ def test_a_programme_named_means_its_strand_for_the_project(knowledge_url: str) 
     assert youth.id == "erasmus_youth_exchanges"
     assert api.strand_for("erasmus_plus", NeedProfile(), url=knowledge_url).id == "erasmus_small_scale_partnerships"
     assert api.strand_for("cerv_networks_of_towns", NeedProfile(audience="jeunes"), url=knowledge_url).id == "cerv_networks_of_towns"
+
+
+def test_a_franco_german_reading_with_a_partner_elsewhere_follows_the_partner(knowledge_url: str) -> None:
+    first = api.recommend(NeedProfile("franco_german", country="IT"), today=TODAY, url=knowledge_url)[0]
+    assert first.strand.id == "cerv_town_twinning"
+    young = api.recommend(NeedProfile("franco_german", audience="jeunes", country="IT"), today=TODAY, url=knowledge_url)[0]
+    assert young.strand.id == "erasmus_youth_exchanges"
