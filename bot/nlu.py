@@ -41,7 +41,8 @@ _CLOSING = re.compile(
     r"|merci (?:d'avance|par avance|beaucoup|bien|pour votre|de votre|a vous|infiniment)|merci\s*$|mercii*\b"
     r"|cordialement|bien cordialement|tres cordialement|cdlt|bien a vous|bien a toi|salutations|sinceres salutations"
     r"|respectueusement|bonne (?:journee|soiree|fin de journee)|belle journee|amicalement|bien amicalement"
-    r"|a bientot|au plaisir|avec mes|avec nos|je reste a votre disposition|nous restons a votre disposition)"
+    r"|a bientot|au plaisir|avec mes|avec nos|je reste a votre disposition|nous restons a votre disposition"
+    r"|restant a votre disposition|en restant a votre disposition|dans l'attente de vous lire)"
 )
 _THANKS = re.compile(r"^(?:je vous remercie|nous vous remercions|merci(?: beaucoup| bien| pour \w+)?|super merci|ok merci|parfait)\W*$")
 _SIGNATURE_LINE = re.compile(
@@ -240,7 +241,7 @@ _PROGRAMME_QUESTIONS = {
 }
 # A request for the funding itself, not for a detail of a programme.
 _ASKS_TO_FUND = re.compile(
-    r"\b(?:financer|financement|financements|subventionner|subventions?|qui (?:finance|paie|paye)"
+    r"\b(?:financer|financement|financements|subventionner|subventions?|qui (?:finance|paie|paye)|quels? programmes?"
     r"|(?:quelles?|des|une) aides?(?!-)|aides? (?:europeennes?|financieres?))\b"
 )
 # "Where can I get help near me": the only reading that sends the user to a Europe Direct centre.
@@ -316,10 +317,15 @@ def corrected_intent(message: Message) -> Optional[str]:
     return _best_funding_intent(message)
 
 
+# Below this confidence a funding intent of the ranking says nothing: the project's profile decides.
+MIN_GUESS_CONFIDENCE = 0.05
+
+
 def _best_funding_intent(message: Message) -> str:
+    """The funding intent the classifier ranks first, or the generic one when it barely considered any."""
     for candidate in message.get(INTENT_RANKING_KEY) or []:
         if candidate.get("name") in FUNDING_INTENTS:
-            return candidate["name"]
+            return candidate["name"] if (candidate.get("confidence") or 0) >= MIN_GUESS_CONFIDENCE else "ask_funding"
     return "ask_funding"
 
 
