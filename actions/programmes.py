@@ -132,4 +132,12 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             recommendations = api.recommend(described, today=common.today())
             if recommendations:
                 return recommendations[0].strand
+        if context is None:
+            # "Le montant ?" after a project was described but no programme named yet (a contact
+            # was given, say): the programme that fits that project.
+            profile = common.profile_from(tracker, tracker.get_slot("need"))
+            if any((profile.need, profile.audience, profile.country, profile.theme, profile.activity)):
+                recommendations = api.recommend(profile, today=common.today())
+                if recommendations:
+                    return recommendations[0].strand
         return context

@@ -115,3 +115,13 @@ async def test_a_programme_described_but_not_named_is_understood(make_tracker, d
     await ActionAnswerProgrammeQuestion().run(dispatcher, tracker, {})
 
     assert dispatcher.messages[0]["text"].startswith(expected)
+
+
+async def test_a_programme_question_after_a_project_without_programme_answers_for_that_project(
+        make_tracker, dispatcher, clock):
+    # "Le montant ?" after "rencontre d'habitants avec notre ville jumelle polonaise" got a contact.
+    tracker = make_tracker("ask_programme_amount", slots={"country": "PL", "audience": "citoyens"})
+
+    await ActionAnswerProgrammeQuestion().run(dispatcher, tracker, {})
+
+    assert dispatcher.messages[0]["text"].startswith("CERV – Jumelage de villes")
