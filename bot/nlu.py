@@ -285,7 +285,8 @@ def corrected_intent(message: Message) -> Optional[str]:
         return "inform"  # "et pour l'Italie ? on a aussi un jumelage avec Lucca": the same project, elsewhere
     if intent in _PROGRAMME_QUESTIONS and _WHO_MANAGES.search(text):
         return "ask_contact"  # "c'est géré par qui au niveau européen ?": whom to address
-    if intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text and _ASKS_WHERE.search(text):
+    if (intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text
+            and (_ASKS_WHERE.search(text) or re.search(r"\bpres d", text))):
         return "ask_europe_direct"  # "où trouver un centre Europe Direct près de chez eux ?"
     if intent in _PROGRAMME_QUESTIONS and "programme" not in types and _ASKS_TO_FUND.search(text):
         # "Y a-t-il un programme pour financer notre semaine culturelle avec Mantoue ?" names no
