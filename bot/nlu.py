@@ -30,6 +30,20 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from actions.parsing import normalize
 from knowledge.vocabulary import INTENT_NEEDS
 
+class _Stateless(GraphComponent):
+    """A component with nothing to train, configure or store: Rasa creates it as is."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls()
+
+
 # ------------------------------------------------------------------------------- the letter
 
 _SALUTATION = re.compile(
@@ -174,22 +188,12 @@ def french_gist(text: str) -> str:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class LetterReader(GraphComponent):
+class LetterReader(_Stateless):
     """Keeps the body of a letter or e-mail for every later component (see :func:`read_letter`).
 
     A message in English is read through :data:`ENGLISH_GLOSSARY` and marked ``language: en``, so
     that the actions say in English that the assistant answers in French.
     """
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LetterReader":
-        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)
@@ -331,18 +335,8 @@ def _best_funding_intent(message: Message) -> str:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RequestCheck(GraphComponent):
+class RequestCheck(_Stateless):
     """Gives a funding request for a described project its funding intent (see :func:`corrected_intent`)."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "RequestCheck":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -397,23 +391,13 @@ def _add_public_from_ages(message: Message, text: str) -> None:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class PartnerTownReader(GraphComponent):
+class PartnerTownReader(_Stateless):
     """Reads the partner's country from its town: "nos amis de Ravensburg" -> country DE.
 
     Only when the message names no country itself; the towns are those of
     :func:`knowledge.towns.foreign_towns` (a French commune's name only when placed abroad). It
     also reads a young public from the ages a message gives ("18-25 ans") when it names none.
     """
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "PartnerTownReader":
-        return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         from knowledge.towns import foreign_towns

@@ -41,24 +41,20 @@ def programme_of(strand: str) -> str:
     return STRAND_PROGRAMME.get(strand) or ("erasmus_plus" if strand.startswith("erasmus") else strand)
 
 
+def _in_order(patterns: Dict[str, str], text: str) -> List[str]:
+    """The keys of ``patterns`` whose pattern the text contains, in the order a reader meets them."""
+    found = [(match.start(), key) for key, pattern in patterns.items() if (match := re.search(pattern, text))]
+    return [key for _, key in sorted(found)]
+
+
 def programmes_in_order(text: str) -> List[str]:
     """Programmes named in the text, in the order a reader meets them."""
-    found = []
-    for programme, pattern in PROGRAMME_PATTERNS.items():
-        match = re.search(pattern, text)
-        if match:
-            found.append((match.start(), programme))
-    return [programme for _, programme in sorted(found)]
+    return _in_order(PROGRAMME_PATTERNS, text)
 
 
 def contacts_in_order(text: str) -> List[str]:
     """Contacts named in the text, in the order a reader meets them."""
-    found = []
-    for contact, pattern in CONTACT_PATTERNS.items():
-        match = re.search(pattern, text)
-        if match:
-            found.append((match.start(), contact))
-    return [contact for _, contact in sorted(found)]
+    return _in_order(CONTACT_PATTERNS, text)
 
 
 # How a reader recognises a strand in an answer (its short name, as the knowledge base words it).
@@ -98,12 +94,7 @@ CONTACT_PROGRAMMES: Dict[str, tuple] = {
 
 def strands_in_order(text: str) -> List[str]:
     """Strands named in the text, in the order a reader meets them."""
-    found = []
-    for strand, pattern in STRAND_PATTERNS.items():
-        match = re.search(pattern, text)
-        if match:
-            found.append((match.start(), strand))
-    return [strand for _, strand in sorted(found)]
+    return _in_order(STRAND_PATTERNS, text)
 
 # Programmes that name each other as a matter of fact: the OFAJ runs the Fonds citoyen, so an answer
 # about one names the other as its managing body without offering it.
