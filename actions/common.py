@@ -17,6 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from knowledge import api
 from knowledge.views import NeedProfile
 
 logger = logging.getLogger(__name__)
@@ -122,8 +123,6 @@ def english_notice(events: List[Dict[Text, Any]]) -> str:
     """For a message written in English: the assistant answers in French, and the gist in English."""
     strand_id = next((e.get("value") for e in events if e.get("event") == "slot"
                       and e.get("name") in ("recommended_programme", "programme") and e.get("value")), None)
-    from knowledge import api  # here: this module is imported by tests without a knowledge base
-
     strand = api.get_strand(strand_id) if strand_id else None
     gist = (f"the EU scheme for your project is {strand.short_name}; the details, the amount and the contact "
             "follow in French." if strand else "the answer follows in French.")

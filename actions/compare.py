@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common, formatting
 from actions.common import KnowledgeAction, latest_entity_values, profile_from
+from actions.recommend import ActionRecommendProgramme
 from knowledge import api
 from knowledge.views import StrandView
 
@@ -29,7 +30,7 @@ class ActionComparePrograms(KnowledgeAction):
         intro = "Comparaison :"
         if len(strands) < 2:
             # One or no programme named: compare with the best ones for the project described.
-            ranked = [rec.strand for rec in api.recommend(profile, today=day)] if _described(profile) else []
+            ranked = [rec.strand for rec in api.recommend(profile, today=day)] if profile.describes_anything else []
             context = api.get_strand(tracker.get_slot("programme"))
             strands = _unique(strands + ranked + ([context] if context else []))[:2]
             if ranked and strands and strands[0].id == ranked[0].id:
@@ -37,8 +38,6 @@ class ActionComparePrograms(KnowledgeAction):
         if len(strands) < 2 and tracker.get_slot("recommended_programme"):
             # "ça change quelque chose pour le programme que vous m'indiquez ?": no comparison asked,
             # a detail added to the project under discussion: answer it again with that detail.
-            from actions.recommend import ActionRecommendProgramme
-
             return ActionRecommendProgramme().recommend(dispatcher, tracker, None)
         if len(strands) < 2:
             dispatcher.utter_message(
@@ -59,10 +58,6 @@ class ActionComparePrograms(KnowledgeAction):
         ]
         dispatcher.utter_message(text="\n\n".join(blocks))
         return [SlotSet("programme", strands[0].id)]
-
-
-def _described(profile) -> bool:
-    return any((profile.need, profile.audience, profile.country, profile.theme, profile.activity))
 
 
 def _unique(strands: List[Optional[StrandView]]) -> List[StrandView]:

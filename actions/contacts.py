@@ -79,7 +79,7 @@ class ActionGiveContact(KnowledgeAction):
             contacts = api.contacts_for(programme)
             if _EUROPEAN_LEVEL.search(normalize(tracker.latest_message.get("text") or "")):
                 # "c'est géré par qui à Bruxelles ?": the Commission's executive agency first.
-                contacts = [c for c in contacts if c.id == "eacea"] + api.get_contacts("eacea") + contacts
+                contacts = api.get_contacts("eacea") + contacts  # _unique() below drops the repeat
         elif _off_topic(tracker.latest_message.get("text") or ""):
             # "Qui contacter pour une concession au cimetière ?": not a question this assistant covers.
             dispatcher.utter_message(response="utter_out_of_scope")

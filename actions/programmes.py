@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import formatting
 from actions import common
 from actions.compare import ActionComparePrograms
+from actions.recommend import ActionRecommendProgramme
 from actions.common import (
     KnowledgeAction,
     latest_entity_values,
@@ -92,8 +93,6 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
         if partner and not formatting.accepts_country(strand, partner):
             # "et avec nos jumeaux italiens, l'OFAJ marcherait aussi ?": what fits that partner
             # first, then why the scheme asked about does not.
-            from actions.recommend import ActionRecommendProgramme  # (recommend imports this module's neighbours)
-
             events = ActionRecommendProgramme().recommend(dispatcher, tracker, None)
             dispatcher.utter_message(text=formatting.not_for_country(
                 strand, api.country_name(partner) or partner, lambda code: api.country_name(code) or code))
@@ -136,7 +135,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             # "Le montant ?" after a project was described but no programme named yet (a contact
             # was given, say): the programme that fits that project.
             profile = common.profile_from(tracker, tracker.get_slot("need"))
-            if any((profile.need, profile.audience, profile.country, profile.theme, profile.activity)):
+            if profile.describes_anything:
                 recommendations = api.recommend(profile, today=common.today())
                 if recommendations:
                     return recommendations[0].strand

@@ -21,7 +21,7 @@ from actions.common import (
     profile_from,
 )
 from knowledge import api
-from knowledge.vocabulary import INTENT_NEEDS
+from knowledge.vocabulary import INTENT_NEEDS, PROFILE_ENTITIES
 from knowledge.views import ExampleView, Recommendation
 
 CLARIFY_TEXT = (
@@ -97,7 +97,7 @@ class ActionRecommendProgramme(KnowledgeAction):
             # A new kind of project: the public of the previous one is not this one's.
             profile = replace(profile, audience=None)
 
-        if not any((profile.need, profile.audience, profile.country, profile.theme, profile.activity)):
+        if not profile.describes_anything:
             if intent == "inform" and api.nearest_europe_direct(tracker.latest_message.get("text")):
                 # "je vis à Poitiers", "24000": a place and nothing else is an answer to "where
                 # are you?" — give the nearest Europe Direct centre.
@@ -138,7 +138,6 @@ class ActionRecommendProgramme(KnowledgeAction):
 
 
 FUNDING_INTENTS = {*INTENT_NEEDS, "ask_funding", "inform"}
-PROJECT_ENTITIES = ("audience", "country", "theme", "activity")
 
 
 class ActionHandleLowConfidence(ActionRecommendProgramme):
@@ -157,7 +156,7 @@ class ActionHandleLowConfidence(ActionRecommendProgramme):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         guess = best_guess_intent(tracker)
-        describes_project = any(latest_entity_values(tracker, entity) for entity in PROJECT_ENTITIES)
+        describes_project = any(latest_entity_values(tracker, entity) for entity in PROFILE_ENTITIES)
         if guess in FUNDING_INTENTS and describes_project:
             return self.recommend(dispatcher, tracker, guess)
         dispatcher.utter_message(response="utter_default")

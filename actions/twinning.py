@@ -12,9 +12,9 @@ from actions import formatting
 from actions import common
 from actions.common import KnowledgeAction, latest_entity_values, profile_from
 from actions.parsing import normalize
-from actions.recommend import PROJECT_ENTITIES
 from knowledge import api
 from knowledge.views import FactView
+from knowledge.vocabulary import PROFILE_ENTITIES
 
 # Without a programme in context, the brochure's example (a CERV town twinning) is the one to give.
 DEFAULT_EXAMPLE_STRAND = "cerv_town_twinning"
@@ -26,7 +26,7 @@ def _strand_for_example(tracker: Tracker):
     named = latest_entity_values(tracker, "programme")
     if named:
         return api.get_strand(named[0])
-    if any(latest_entity_values(tracker, entity) for entity in PROJECT_ENTITIES):
+    if any(latest_entity_values(tracker, entity) for entity in PROFILE_ENTITIES):
         # "Un exemple de ville qui a fait un échange de jeunes avec l'Allemagne ?"
         recommendations = api.recommend(profile_from(tracker, tracker.get_slot("need")), today=common.today())
         if recommendations:

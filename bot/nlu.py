@@ -1,4 +1,4 @@
-"""The message reader: two NLU components named in config.yml (Rasa's extension point).
+"""The message reader: three NLU components named in config.yml (Rasa's extension point).
 
 Real messages are letters, e-mails and long stories: "Madame, Monsieur, … Veuillez agréer …" with a
 signature, or ten sentences of background around one question. Read whole, the closing formula
@@ -8,6 +8,9 @@ request.
 - :class:`LetterReader` (first in the pipeline) keeps the body: it drops the salutation, the
   closing formula and what follows it (the signature), and trailing signature lines (name, title,
   service, phone, e-mail). Every later component, the actions included, reads the body.
+- :class:`PartnerTownReader` (after the entity extractors) adds what the lookup tables cannot give:
+  the country of a partner town named alone, a young public from the participants' ages; and drops
+  a public the message rules out ("sans adulte").
 - :class:`RequestCheck` (last) checks the intent against the project the message describes: a
   message that asks for funding and describes a project (country, public, theme, activity, a twin
   town) gets a funding intent even when the classifier, distracted by the story, said "goodbye",
@@ -27,8 +30,8 @@ from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, INTENT, I
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.parsing import normalize
-from knowledge.vocabulary import INTENT_NEEDS
+from actions.parsing import normalize, parse_answers
+from knowledge.vocabulary import INTENT_NEEDS, PROFILE_ENTITIES
 
 class _Stateless(GraphComponent):
     """A component with nothing to train, configure or store: Rasa creates it as is."""
@@ -255,7 +258,7 @@ _ASKS_WHERE = re.compile(
     r"\b(?:pres de (?:chez|nous|moi|eux)|proches?|a cote|le plus pres|dans (?:mon|notre|leur|le|la) (?:departement|coin"
     r"|secteur|region|ville)|ou (?:trouver|s'adresser|aller|est|se trouve)|localis\w*|(?:quel|le) centre)\b"
 )
-_PROJECT_ENTITIES = {"country", "audience", "theme", "activity"}
+_PROJECT_ENTITIES = set(PROFILE_ENTITIES)
 
 
 def _entity_types(message: Message) -> set:
@@ -378,8 +381,6 @@ def _drop_negated_publics(message: Message, text: str) -> None:
 
 def _add_public_from_ages(message: Message, text: str) -> None:
     """"des jeunes de 15 à 17 ans", "un groupe de 18-25 ans": the public is young (children up to 12)."""
-    from actions.parsing import parse_answers
-
     answers = parse_answers(text)
     oldest = answers.get("max_age")
     if oldest is None or oldest > YOUTH_MAX_AGE:

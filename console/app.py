@@ -39,7 +39,7 @@ from actions import formatting
 from bot.settings import MODEL_PATH, Settings
 from knowledge import api, ranking
 from knowledge.views import NeedProfile, Recommendation, SourceView, StrandView
-from knowledge.vocabulary import INTENT_NEEDS
+from knowledge.vocabulary import INTENT_NEEDS, PROFILE_ENTITIES
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,6 @@ INBOX_SCAN_LIMIT = 50_000  # most recent user events read from the tracker store
 STALE_MONTHS = 12
 CANDIDATE_LIMIT = 100
 
-PROFILE_ENTITIES = ("audience", "country", "theme", "activity")
 
 Parser = Callable[[str], Awaitable[Optional[Dict[str, Any]]]]
 

@@ -304,7 +304,7 @@ def strand_for(strand_or_programme_id: Optional[str], profile: NeedProfile, url:
     strand = get_strand(strand_or_programme_id, url=url)
     if strand is None or strand_or_programme_id != strand.programme_id:
         return strand
-    if any((profile.need, profile.audience, profile.country, profile.theme, profile.activity)):
+    if profile.describes_anything:
         candidates = {s.id for s in list_strands(strand.programme_id, url=url)}
         for rec in recommend(profile, url=url, limit=20, every_candidate=True):
             if rec.strand.id in candidates:

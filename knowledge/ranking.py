@@ -37,7 +37,6 @@ NEED_LABELS = {
 _YOUTH_AUDIENCES = {"jeunes", "enfants"}
 # Pupils and teachers make a project educational; adults and seniors only with a learning side.
 _EDUCATION_AUDIENCES = {"scolaires", "enseignants"}
-_ADULT_AUDIENCES = {"adultes", "seniors"}
 _CLIMATE_THEMES = {"climat", "energie", "ville_intelligente"}
 # Audiences of the cities mission (a council and its staff); residents meeting on the climate are a twinning.
 _CLIMATE_AUDIENCES = {None, "elus", "agents"}

@@ -241,6 +241,11 @@ class NeedProfile:
     theme: Optional[str] = None
     activity: Optional[str] = None
 
+    @property
+    def describes_anything(self) -> bool:
+        """Whether the user said anything of the project (a need or one of the entities)."""
+        return any((self.need, self.audience, self.country, self.theme, self.activity))
+
 
 @dataclass(frozen=True)
 class Recommendation:

@@ -21,6 +21,9 @@ INTENT_NEEDS = {
     "ask_funding_franco_german": "franco_german",
 }
 
+# The entities that describe a project (beside the need): its public, partner country, theme, activity.
+PROFILE_ENTITIES = ("audience", "country", "theme", "activity")
+
 AUDIENCES = (
     "jeunes",
     "scolaires",
