@@ -235,6 +235,7 @@ async def blind_run(stack: Stack, time_limit: float) -> Dict[str, object]:
     """The blind end-to-end set (tests/conversations/blind) over REST, scored as `make test` scores it."""
     import aiohttp
 
+    from tests.e2e.play import actions_this_turn
     from tests.e2e.test_blind_conversations import judge_turn, load_conversations, summarise
 
     outcomes: List[dict] = []
@@ -253,14 +254,8 @@ async def blind_run(stack: Stack, time_limit: float) -> Dict[str, object]:
                 async with session.get(f"{stack.base}/conversations/{sender}/tracker",
                                        params={"include_events": "AFTER_RESTART", "token": stack.api_token}) as resp:
                     tracker = await resp.json() if resp.status == 200 else {}
-                actions: List[str] = []
-                for event in reversed(tracker.get("events") or []):
-                    if event.get("event") == "user":
-                        break
-                    if event.get("event") == "action":
-                        actions.append(event.get("name"))
                 loop = (tracker.get("active_loop") or {}).get("name")
-                failures.extend(judge_turn(turn, text, actions, loop))
+                failures.extend(judge_turn(turn, text, actions_this_turn(tracker.get("events") or []), loop))
             outcomes.append({"id": conversation["id"], "kind": conversation["kind"], "turns": len(conversation["turns"]),
                              "passed": not failures})
     return summarise(outcomes)

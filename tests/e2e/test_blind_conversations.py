@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
 import yaml
 
+from tests.e2e.play import actions_this_turn, play
 from tests.answers import (
     CONTACT_PATTERNS,
     CONTACT_PROGRAMMES,
@@ -118,20 +118,9 @@ def judge_turn(turn: dict, text: str, actions: Sequence[str], active_loop: Optio
 
 async def run_conversation(agent, conversation: dict) -> List[str]:
     """Play the conversation; one line per failing turn."""
-    from rasa.shared.core.events import ActionExecuted, UserUttered
-
-    sender = f"blind-{uuid.uuid4().hex}"
     failures = []
-    for index, turn in enumerate(conversation["turns"]):
-        responses = await agent.handle_text(turn["user"], sender_id=sender)
-        text = "\n".join(r.get("text") or "" for r in responses or [])
-        tracker = await agent.tracker_store.retrieve(sender)
-        actions: List[str] = []
-        for event in reversed(tracker.events):
-            if isinstance(event, UserUttered):
-                break
-            if isinstance(event, ActionExecuted):
-                actions.append(event.action_name)
+    async for index, turn, text, tracker in play(agent, conversation["turns"], "blind"):
+        actions = actions_this_turn([event.as_dict() for event in tracker.events])
         for problem in judge_turn(turn, text, actions, tracker.active_loop_name):
             failures.append(f"turn {index + 1} « {turn['user'][:160]} »: {problem}\n      reply: {text[:240]!r}")
     return failures

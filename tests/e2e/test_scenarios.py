@@ -9,12 +9,12 @@ small-talk answers name no programme at all.
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 from typing import List
 
 import yaml
 
+from tests.e2e.play import play
 from tests.answers import CONTACT_PATTERNS, PROGRAMME_PATTERNS, programme_of, programmes_in_order
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "conversations" / "heldout_scenarios.yml"
@@ -57,12 +57,8 @@ def load_scenarios() -> List[dict]:
 
 
 async def run_scenario(agent, scenario: dict) -> List[str]:
-    sender = f"scenario-{uuid.uuid4().hex}"
     failures = []
-    for index, turn in enumerate(scenario["turns"]):
-        responses = await agent.handle_text(turn["user"], sender_id=sender)
-        text = "\n".join(r.get("text") or "" for r in responses or [])
-        tracker = await agent.tracker_store.retrieve(sender)
+    async for index, turn, text, tracker in play(agent, scenario["turns"], "scenario"):
         recommended = tracker.get_slot("recommended_programme") if tracker else None
         for problem in check_turn(turn, text, recommended):
             failures.append(f"turn {index + 1} « {turn['user']} »: {problem}\n    answer: {text[:300]!r}")
