@@ -6,10 +6,20 @@ knowledge base from PostgreSQL. The client plays the held-out scenarios
 the next server in turn, as a round-robin load balancer would. Afterwards every message sent is
 looked up in the tracker store: it must be there exactly once, followed by the assistant's answer.
 
+Three phases of the same load, each reported on its own:
+
+* ``steady``: nothing goes wrong;
+* ``slow_query``: one table of the knowledge base (the Europe Direct locator's) is locked for
+  ``SLOW_QUERY_S`` seconds while one more conversation asks for a Europe Direct centre: its answer
+  waits for the lock; the others' p95 must stay that of the steady phase;
+* ``redis_down``: the Redis lock store (a private redis-server, so nothing else on the machine is
+  disturbed) is stopped a third of the way through and started again at two thirds: no error, no
+  lost or duplicated message (bot/lock_store.py falls back to each server's own locks).
+
 Bounded: a fixed number of conversations, a deadline, and at most `--max-turns` messages each.
 Scratch databases get unique names and are dropped at the end. Writes bench/load_results.json.
 
-Usage: python -m bench.load [--users 50] [--seconds 60] [--max-turns 120]
+Usage: python -m bench.load [--users 50] [--seconds 60] [--phase-seconds 30] [--max-turns 120]
 """
 
 from __future__ import annotations
@@ -40,6 +50,12 @@ RESULTS = REPO_ROOT / "bench" / "load_results.json"
 POSTGRES_ADMIN_URL = os.environ.get("LOAD_POSTGRES_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = os.environ.get("LOAD_REDIS_URL") or "redis://127.0.0.1:6379/0"
 STARTUP_TIMEOUT = 300.0
+
+# How long the slow query of the slow_query phase waits, and what it asks (a place no scenario names,
+# so that the knowledge cache cannot answer it).
+SLOW_QUERY_S = 6.0
+SLOW_QUESTION = "Je suis à Aurillac, dans le Cantal : où est le centre Europe Direct le plus proche ?"
+SLOW_TABLE = "europe_direct_locator"
 
 # The answers that mean a service failed (the assistant apologised instead of answering).
 FAILURE_MARKERS = ("un de mes services est indisponible", "je ne peux pas consulter ma base de connaissances")
@@ -90,6 +106,68 @@ def set_connections_allowed(database_url: str, allowed: bool, admin_url: str = P
                                         "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
     finally:
         engine.dispose()
+
+
+@contextmanager
+def table_locked(database_url: str, table: str) -> Iterator[None]:
+    """Hold an exclusive lock on one table: every query that reads it waits until the block ends."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url, future=True)
+    try:
+        with engine.connect() as connection, connection.begin():
+            connection.execute(text(f'LOCK TABLE "{table}" IN ACCESS EXCLUSIVE MODE'))
+            yield
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def private_redis() -> Iterator["PrivateRedis"]:
+    """A redis-server of our own on a free port, that a test may stop and start again."""
+    redis = PrivateRedis(stack.free_port())
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()
+
+
+class PrivateRedis:
+    """A throw-away redis-server on 127.0.0.1 (nothing saved to disk)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = None
+
+    def start(self) -> None:
+        import shutil
+        import subprocess
+
+        import redis
+
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed (the production set-up needs Redis)")
+        self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.exceptions.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+        client.close()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
 
 
 # --- what the tracker store recorded ---------------------------------------------------------------
@@ -231,15 +309,60 @@ def check_tracker_store(result: Dict[str, object], tracker_url: str) -> Dict[str
     return result
 
 
-async def measure(users: int, seconds: float, max_turns: int) -> Dict[str, object]:
-    from knowledge.loader import build_database
-    from tests.e2e.test_scenarios import load_scenarios
+async def slow_query_phase(bases: List[str], users: int, seconds: float, max_turns: int,
+                           knowledge_url: str) -> Dict[str, object]:
+    """The load while one conversation's knowledge query waits ``SLOW_QUERY_S`` seconds on a locked table."""
+    import aiohttp
 
-    with tempfile.TemporaryDirectory(prefix="jumelage-load-") as tmp, \
+    async def slow_conversation() -> Dict[str, object]:
+        await asyncio.sleep(min(2.0, seconds / 4))  # the load is under way
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=stack.REQUEST_TIMEOUT)) as session:
+            with table_locked(knowledge_url, SLOW_TABLE):
+                asked = asyncio.ensure_future(stack.post_message(session, bases[0], f"slow-{uuid.uuid4().hex[:8]}",
+                                                                 SLOW_QUESTION))
+                await asyncio.sleep(SLOW_QUERY_S)
+            elapsed, text, error = await asked
+        return {"latency_ms": round(elapsed), "error": error,
+                "answered_with_a_centre": bool(text and "europe direct" in text.lower() and "Cantal" in text),
+                "answer_start": (text or "")[:160]}
+
+    slow, result = await asyncio.gather(slow_conversation(), run_load(bases, load_scenarios(), users, seconds,
+                                                                      max_turns, f"slow-{uuid.uuid4().hex[:8]}"))
+    result["slow_conversation"] = slow
+    return result
+
+
+async def redis_down_phase(bases: List[str], users: int, seconds: float, max_turns: int,
+                           redis: PrivateRedis) -> Dict[str, object]:
+    """The load while the Redis lock store stops for the middle third of the phase."""
+    async def outage() -> Dict[str, float]:
+        await asyncio.sleep(seconds / 3)
+        redis.stop()
+        stopped = time.monotonic()
+        await asyncio.sleep(seconds / 3)
+        redis.start()
+        return {"redis_down_s": round(time.monotonic() - stopped, 1)}
+
+    outage_result, result = await asyncio.gather(outage(), run_load(bases, load_scenarios(), users, seconds,
+                                                                    max_turns, f"redis-{uuid.uuid4().hex[:8]}"))
+    result.update(outage_result)
+    return result
+
+
+def load_scenarios() -> List[dict]:
+    from tests.e2e.test_scenarios import load_scenarios as scenarios
+
+    return scenarios()
+
+
+async def measure(users: int, seconds: float, max_turns: int, phase_seconds: float) -> Dict[str, object]:
+    from knowledge.loader import build_database
+
+    with tempfile.TemporaryDirectory(prefix="jumelage-load-") as tmp, private_redis() as redis, \
             scratch_database("load_kb") as knowledge_url, scratch_database("load_tracker") as tracker_url:
         workdir = Path(tmp)
         build_database(knowledge_url, KNOWLEDGE_DATA_DIR)
-        server = stack.Stack(workdir, knowledge_url, production_environ(tracker_url))
+        server = stack.Stack(workdir, knowledge_url, production_environ(tracker_url, redis.url))
         try:
             started = time.monotonic()
             server.start_actions()
@@ -249,16 +372,28 @@ async def measure(users: int, seconds: float, max_turns: int) -> Dict[str, objec
             result = await run_load(bases, load_scenarios(), users, seconds, max_turns, f"load-{uuid.uuid4().hex[:8]}")
             result["startup_s"] = round(time.monotonic() - started - result["wall_seconds"], 1)
             result["memory_kib"] = server.memory()
+            log(f"slow query: {SLOW_TABLE} locked {SLOW_QUERY_S:.0f} s during {phase_seconds:.0f} s of load")
+            slow = await slow_query_phase(bases, users, phase_seconds, max_turns, knowledge_url)
+            log(f"Redis stopped for the middle third of {phase_seconds:.0f} s of load")
+            down = await redis_down_phase(bases, users, phase_seconds, max_turns, redis)
             server.check_alive()
         finally:
             server.stop()
-        return check_tracker_store(result, tracker_url)
+        result = check_tracker_store(result, tracker_url)
+        result["phases"] = {"slow_query": check_tracker_store(slow, tracker_url),
+                            "redis_down": check_tracker_store(down, tracker_url)}
+        steady_p95 = result["latency"]["p95_ms"]
+        if steady_p95:
+            slow["others_p95_vs_steady"] = round(slow["latency"]["p95_ms"] / steady_p95, 2)
+        return result
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50, help="conversations at once (default 50)")
     parser.add_argument("--seconds", type=float, default=60, help="duration of the load (default 60)")
+    parser.add_argument("--phase-seconds", type=float, default=30,
+                        help="duration of the slow-query and Redis-down phases (default 30)")
     parser.add_argument("--max-turns", type=int, default=120, help="at most this many messages per conversation")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -266,7 +401,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"Pas de modèle entraîné ({MODEL_PATH}) : lancez `make train`.", file=sys.stderr)
         return 1
     load_before = os.getloadavg()[0]
-    result = asyncio.run(measure(args.users, args.seconds, args.max_turns))
+    result = asyncio.run(measure(args.users, args.seconds, args.max_turns, args.phase_seconds))
     result = {"date": dt.date.today().isoformat(),
               # Other jobs on the same cores slow everything down: the load average says how much.
               "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
@@ -279,9 +414,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     latency = result["latency"]
     log(f"{result['turns']} messages in {result['wall_seconds']} s ({result['throughput_msg_per_s']}/s), "
         f"p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms, max {latency['max_ms']} ms; "
-        f"errors {result['errors']}, failed answers {result['failed_answers']}, lost turns {result['lost_turns']}; "
-        f"written to {args.out.relative_to(REPO_ROOT) if args.out.is_relative_to(REPO_ROOT) else args.out}")
-    return 0 if not (result["errors"] or result["failed_answers"] or result["lost_turns"]) else 1
+        f"errors {result['errors']}, failed answers {result['failed_answers']}, lost turns {result['lost_turns']}")
+    slow, down = result["phases"]["slow_query"], result["phases"]["redis_down"]
+    log(f"slow query: the slow conversation answered in {slow['slow_conversation']['latency_ms']} ms "
+        f"(a centre: {slow['slow_conversation']['answered_with_a_centre']}); the others' p95 "
+        f"{slow['latency']['p95_ms']} ms ({slow.get('others_p95_vs_steady')} x steady); errors {slow['errors']}, "
+        f"lost turns {slow['lost_turns']}")
+    log(f"Redis down {down.get('redis_down_s')} s: {down['turns']} messages, p95 {down['latency']['p95_ms']} ms; "
+        f"errors {down['errors']}, failed answers {down['failed_answers']}, lost turns {down['lost_turns']}")
+    log(f"written to {args.out.relative_to(REPO_ROOT) if args.out.is_relative_to(REPO_ROOT) else args.out}")
+    failures = [phase[key] for phase in (result, slow, down) for key in ("errors", "failed_answers", "lost_turns")]
+    return 0 if not any(failures) and not slow["slow_conversation"]["error"] else 1
 
 
 if __name__ == "__main__":

@@ -168,13 +168,17 @@ class Stack:
             log.close()
 
 
-async def post_message(session, base: str, sender: str, text: str) -> tuple:
-    """One REST turn: (latency ms, answer texts or None on error, error message)."""
+async def post_message(session, base: str, sender: str, text: str, message_id: Optional[str] = None) -> tuple:
+    """One REST turn: (latency ms, answer texts or None on error, error message).
+
+    ``message_id``: the message's idempotency key, as the widget sends it.
+    """
     import aiohttp
 
+    body = {"sender": sender, "message": text, **({"message_id": message_id} if message_id else {})}
     started = time.perf_counter()
     try:
-        async with session.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as resp:
+        async with session.post(f"{base}/webhooks/rest/webhook", json=body) as resp:
             body = await resp.json(content_type=None)
             elapsed = (time.perf_counter() - started) * 1000
             if resp.status != 200:

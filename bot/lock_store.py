@@ -15,16 +15,26 @@ log; it goes back to Redis as soon as Redis answers again. With one Rasa server 
 with several, a conversation is still handled by one server at a time as long as the load balancer
 keeps each conversation on one server (sticky sessions), which is why the warning asks to restart
 Redis quickly.
+
+**A server that dies mid-turn.** Rasa gives a ticket 60 s of life: a server killed while it holds one
+would leave the conversation locked for a minute. Here a ticket lives ``TICKET_LIFETIME_S`` seconds
+and the server that holds it (or waits with it) renews it every ``RENEW_EVERY_S`` seconds from a
+thread of its own, so that a turn however long keeps its lock while its server lives (a busy event
+loop does not stop the renewals), and a dead server's ticket lapses within ``TICKET_LIFETIME_S``:
+the conversation is usable again within ~4 s on the other servers. The retried message is then
+answered once (bot/idempotency.py).
 """
 
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional, Text, TypeVar
+import threading
+import time
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any, AsyncIterator, Callable, Dict, Iterator, Optional, Text, Tuple, TypeVar
 
 import redis.exceptions
-from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockError, RedisLockStore
 from rasa.core.lock import TicketLock
 from rasa.utils.endpoints import EndpointConfig
 
@@ -39,6 +49,12 @@ SOCKET_TIMEOUT_S = 2.0
 MUTEX_LIFETIME_S = 5.0
 MUTEX_WAIT_S = 5.0
 
+# A ticket's life without renewal, the renewal period, and how often a waiting message looks whether
+# its turn came (Rasa: every second, which a double-sent message would wait for needlessly).
+TICKET_LIFETIME_S = 3.0
+RENEW_EVERY_S = 0.75
+WAIT_STEP_S = 0.1
+
 
 class AtomicRedisLockStore(RedisLockStore):
     """``RedisLockStore`` whose ticket operations are atomic across processes."""
@@ -52,6 +68,10 @@ class AtomicRedisLockStore(RedisLockStore):
         super().__init__(**kwargs)
         self.local = InMemoryLockStore()
         self.redis_down = False
+        # (conversation, ticket number) -> lifetime, for every ticket this server holds or waits with.
+        self._held: Dict[Tuple[Text, int], float] = {}
+        self._held_changed = threading.Lock()
+        self._renewer: Optional[threading.Thread] = None
 
     def _redis(self, call: Callable[[], T], fallback: Callable[[], T]) -> T:
         """``call()`` on Redis; while Redis does not answer, ``fallback()`` on the local locks."""
@@ -98,7 +118,50 @@ class AtomicRedisLockStore(RedisLockStore):
             except (redis.exceptions.LockError, *REDIS_DOWN):
                 pass  # expired meanwhile, or Redis gone: nothing left to release
 
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = TICKET_LIFETIME_S,
+                   wait_time_in_seconds: float = WAIT_STEP_S) -> AsyncIterator[TicketLock]:
+        """Rasa's ``LockStore.lock`` with short tickets kept alive while this server lives."""
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        self._hold(conversation_id, ticket, lock_lifetime)
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            with self._held_changed:
+                self._held.pop((conversation_id, ticket), None)
+            self.cleanup(conversation_id, ticket)
+
+    def _hold(self, conversation_id: Text, ticket: int, lifetime: float) -> None:
+        with self._held_changed:
+            self._held[(conversation_id, ticket)] = lifetime
+            if self._renewer is None or not self._renewer.is_alive():
+                self._renewer = threading.Thread(target=self._renew_forever, name="lock-renewer", daemon=True)
+                self._renewer.start()
+
+    def _renew_forever(self) -> None:
+        while True:
+            time.sleep(RENEW_EVERY_S)
+            with self._held_changed:
+                if not self._held:
+                    self._renewer = None  # the next ticket starts another renewer
+                    return
+                held = list(self._held.items())
+            for (conversation_id, number), lifetime in held:
+                try:
+                    self.renew(conversation_id, number, lifetime)
+                except Exception:  # noqa: BLE001 - the next round tries again; the ticket may lapse
+                    logger.warning("Could not renew a conversation lock", exc_info=True)
+
+    def renew(self, conversation_id: Text, ticket_number: int, lifetime: float) -> None:
+        """Push back the expiry of one ticket of a conversation, if it is still there."""
+        with self._mutex(conversation_id):
+            lock = self.get_lock(conversation_id)
+            ticket = next((t for t in lock.tickets if t.number == ticket_number), None) if lock else None
+            if ticket is not None:
+                ticket.expires = time.time() + lifetime
+                self.save_lock(lock)
+
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = TICKET_LIFETIME_S) -> int:
         with self._mutex(conversation_id):
             return super().issue_ticket(conversation_id, lock_lifetime)
 

@@ -15,6 +15,9 @@ the URL, the answer (a JSON list of ``{"recipient_id", "text", "buttons"}``) and
   empty message gets a French invitation to ask, without touching the conversation;
 * a button payload (``/intent{"entity": "value"}``) may carry only short non-empty strings as
   values (Rasa would put any JSON value in the slots);
+* ``message_id``, when given, is the message's idempotency key (8 to 64 letters, digits or hyphens):
+  a client that got no answer sends the message again with the same key, and it is answered once
+  and stored once (bot/idempotency.py);
 * ``metadata``, when given, must be a JSON object; the client cannot choose ``input_channel``;
   Rasa's ``?stream=true`` variant is not offered (the widget does not use it).
 
@@ -39,6 +42,8 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+
+from bot import idempotency
 
 logger = logging.getLogger(__name__)
 
@@ -128,8 +133,8 @@ def valid_sender(sender: Any) -> bool:
     )
 
 
-def parse_body(request: Request) -> Tuple[str, str, Optional[Dict[str, Any]]]:
-    """``(sender, message, metadata)`` of a request, checked and cleaned; :class:`InputError` otherwise."""
+def parse_body(request: Request) -> Tuple[str, str, Optional[Dict[str, Any]], Optional[str]]:
+    """``(sender, message, metadata, message_id)`` of a request, checked and cleaned; :class:`InputError` otherwise."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
         raise InputError(
@@ -161,9 +166,16 @@ def parse_body(request: Request) -> Tuple[str, str, Optional[Dict[str, Any]]]:
     metadata = body.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise InputError(400, "invalid_metadata", "Le champ « metadata » doit être un objet JSON.")
+    message_id = body.get("message_id")
+    if message_id is not None and not idempotency.valid_key(message_id):
+        raise InputError(
+            400,
+            "invalid_message_id",
+            "Le champ « message_id » doit être un identifiant de 8 à 64 lettres, chiffres ou tirets.",
+        )
     text = clean_text(message)
     check_payload(text)
-    return sender, text, metadata
+    return sender, text, metadata, message_id
 
 
 class CheckedRestInput(RestInput):
@@ -195,16 +207,22 @@ class CheckedRestInput(RestInput):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
-                sender, text, metadata = parse_body(request)
+                sender, text, metadata, message_id = parse_body(request)
             except InputError as error:
                 return error.response()
             if not text:
                 return response.json([{"recipient_id": sender, "text": EMPTY_MESSAGE_TEXT}])
 
             collector = CollectingOutputChannel()
-            message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
+            message = UserMessage(text, collector, sender, input_channel=self.name(), message_id=message_id,
+                                  metadata=metadata)
             try:
-                await on_new_message(message)
+                if message_id is None:
+                    await on_new_message(message)
+                else:
+                    earlier = await idempotency.handle_once(request.app.ctx.agent, message)
+                    if earlier is not None:
+                        return response.json(earlier)
             except asyncio.CancelledError:
                 raise  # the client left or the server stops: nobody to answer
             except Exception as error:  # noqa: BLE001 - the user gets an apology whatever failed

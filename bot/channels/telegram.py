@@ -43,6 +43,8 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 
+from bot import idempotency
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -411,15 +413,21 @@ class SecureTelegramInput(TelegramInput):
             if not text or sender_id is None:
                 return response.text("success")
 
+            # Telegram delivers an update again until it gets a 200: its update_id is the idempotency
+            # key, so an update redelivered after its turn was saved gets no second answer (the
+            # answers are sent before the turn is saved: the user has them).
+            key = f"telegram-{update.update_id}"
             try:
-                await on_new_message(
+                await idempotency.handle_once(
+                    request.app.ctx.agent,
                     UserMessage(
                         text,
                         out_channel,
                         str(sender_id),
                         input_channel=self.name(),
+                        message_id=key if idempotency.valid_key(key) else None,
                         metadata=self.get_metadata(request),
-                    )
+                    ),
                 )
             except Exception as error:
                 # Answer 200 anyway: Telegram would otherwise redeliver the update again and again.

@@ -54,6 +54,10 @@ async function startFakeRasa() {
       let msg;
       try { msg = JSON.parse(body); } catch { return res.writeHead(400).end(); }
       received.push(msg);
+      // "panne": the first try of the message fails as a dying server behind a proxy would.
+      if (String(msg.message).includes("panne") && received.filter((m) => m.message_id === msg.message_id).length === 1) {
+        return res.writeHead(503).end();
+      }
       // A short delay, as a real model takes, so that the typing indicator shows.
       setTimeout(() => {
         res.writeHead(200, { "Content-Type": "application/json" });

@@ -123,6 +123,20 @@ test("a question sent with Enter gets its answer, announced politely after a typ
   assert.match(last.sender, /^web-[0-9a-f]{24}$/);
 });
 
+test("a message that got no answer is sent once more with the same key, and answered once", async () => {
+  const sent = rasa.received.length;
+  const answers = await page.locator(".edc-bot").count();
+  await ask("le serveur est en panne ?");
+  const tries = rasa.received.slice(sent);
+  assert.equal(tries.length, 2);
+  assert.match(tries[0].message_id, /^m-[0-9a-f]{24}$/);
+  assert.equal(tries[1].message_id, tries[0].message_id);
+  assert.equal(await page.locator(".edc-bot").count(), answers + 1);
+  assert.match(await page.locator(".edc-bot").last().textContent(), /Décrivez votre projet/);
+  await ask("Bonjour");
+  assert.notEqual(rasa.received[rasa.received.length - 1].message_id, tries[0].message_id, "a new message, a new key");
+});
+
 test("HTML in an answer is shown as text: no script runs, no dialog opens", async () => {
   await ask("montre-moi un script");
   const bubble = page.locator(".edc-bot").last();

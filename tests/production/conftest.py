@@ -58,12 +58,12 @@ class Production:
     def new_sender() -> str:
         return f"production-test-{uuid.uuid4().hex}"
 
-    async def say(self, name: str, sender: str, text: str) -> str:
+    async def say(self, name: str, sender: str, text: str, message_id: str | None = None) -> str:
         """One user message to one Rasa server; the answer's text. Any HTTP error fails the test."""
         import aiohttp
 
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=stack.REQUEST_TIMEOUT)) as session:
-            _, answer, error = await stack.post_message(session, self.bases[name], sender, text)
+            _, answer, error = await stack.post_message(session, self.bases[name], sender, text, message_id)
         assert error is None, f"{name} answered « {text} » with {error}"
         return answer
 

@@ -144,3 +144,45 @@ def test_redis_stopped_then_restarted_the_conversations_go_on(caplog):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_long_turn_keeps_its_lock_and_a_dead_servers_lock_lapses_within_seconds(redis_url):
+    import time
+
+    from bot.lock_store import TICKET_LIFETIME_S
+
+    parts, client = redis_url
+    prefix = f"test{uuid.uuid4().hex}"
+
+    def server() -> AtomicRedisLockStore:
+        return AtomicRedisLockStore(host=parts.hostname, port=parts.port or 6379,
+                                    db=int(parts.path.strip("/") or 0), key_prefix=prefix)
+
+    first, second, order = server(), server(), []
+
+    async def turn(store, name: str, hold: float) -> None:
+        async with store.lock("someone"):
+            order.append(f"{name} in")
+            await asyncio.sleep(hold)
+            order.append(f"{name} out")
+
+    async def long_turn_then_another() -> None:
+        # The first turn outlives its ticket's lifetime: renewed, it keeps the conversation.
+        long = asyncio.ensure_future(turn(first, "long", hold=TICKET_LIFETIME_S + 1.5))
+        await asyncio.sleep(0.2)
+        await turn(second, "next", hold=0)
+        await long
+
+    try:
+        asyncio.run(long_turn_then_another())
+        assert order == ["long in", "long out", "next in", "next out"]
+
+        # A server that took a ticket and died: nobody renews it, it lapses.
+        server().issue_ticket("someone")
+        started = time.monotonic()
+        asyncio.run(turn(second, "after a crash", hold=0))
+        assert time.monotonic() - started < TICKET_LIFETIME_S + 1
+        assert not client.keys(f"{prefix}:lock:*"), "a lock was left behind"
+    finally:
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)

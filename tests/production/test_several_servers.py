@@ -7,7 +7,10 @@ the tracker store is read straight from PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+import time
+import uuid
 
 from tests.answers import contacts_in_order, programmes_in_order
 
@@ -75,3 +78,37 @@ async def test_a_server_killed_mid_conversation_loses_nothing_and_a_restarted_on
     await running.start("rasa_a")
     assert first_programme(await running.say("rasa_a", sender, EXAMPLE)) == "ofaj"
     running.assert_recorded(sender, sent + [EXAMPLE])
+
+
+async def test_a_server_killed_mid_turn_the_retried_message_is_answered_once_within_seconds(running):
+    # The widget sends each message with an idempotency key and sends it again, with the same key,
+    # when it gets no answer; the load balancer passes the retry to the other server.
+    sender, key = running.new_sender(), f"m-{uuid.uuid4().hex}"
+    await running.say("rasa_a", sender, YOUTH)
+    running.send_signal("actions", signal.SIGSTOP)  # keeps A's turn in progress, its lock held
+    try:
+        in_flight = asyncio.ensure_future(running.say("rasa_a", sender, GERMANY, key))
+        await asyncio.sleep(1.5)
+        running.stop("rasa_a", signal.SIGKILL)
+    finally:
+        running.send_signal("actions", signal.SIGCONT)
+    with contextlib.suppress(AssertionError):  # the client saw the connection drop
+        await in_flight
+
+    started = time.monotonic()
+    assert first_programme(await running.say("rasa_b", sender, GERMANY, key)) == "ofaj"
+    waited = time.monotonic() - started
+    assert waited < 5, f"the conversation stayed locked {waited:.1f} s after its server died"
+    running.assert_recorded(sender, [YOUTH, GERMANY])
+    await running.start("rasa_a")
+
+
+async def test_a_message_sent_again_after_its_answer_was_lost_gets_the_same_answer_once(running):
+    sender, key = running.new_sender(), f"m-{uuid.uuid4().hex}"
+    await running.say("rasa_a", sender, YOUTH)
+    first = await running.say("rasa_a", sender, GERMANY, key)
+    # The answer never reached the user: the retry, on the other server, gets it again, unprocessed.
+    assert await running.say("rasa_b", sender, GERMANY, key) == first
+    assert await running.say("rasa_a", sender, GERMANY, key) == first
+    assert programmes_in_order(await running.say("rasa_b", sender, GERMANY))[:1] == ["ofaj"]  # a new key
+    running.assert_recorded(sender, [YOUTH, GERMANY, GERMANY])

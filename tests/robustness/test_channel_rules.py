@@ -33,9 +33,11 @@ def test_clean_text_cuts_a_long_message_at_a_word():
 
 
 def test_parse_body_accepts_what_the_widget_sends():
-    request = _request({"sender": "w-123", "message": "  Bonjour  ", "metadata": {"page": "/"}})
+    request = _request({"sender": "w-123", "message": "  Bonjour  ", "metadata": {"page": "/"},
+                        "message_id": "m-0a1b2c3d4e5f"})
 
-    assert parse_body(request) == ("w-123", "Bonjour", {"page": "/"})
+    assert parse_body(request) == ("w-123", "Bonjour", {"page": "/"}, "m-0a1b2c3d4e5f")
+    assert parse_body(_request({"sender": "w", "message": "x"}))[3] is None
     assert parse_body(_request({"sender": "w", "message": "x"}, "application/json; charset=utf-8"))[1] == "x"
 
 
@@ -51,6 +53,9 @@ def test_parse_body_accepts_what_the_widget_sends():
         ({"sender": "a\x00", "message": "x"}, "application/json", 400),
         ({"sender": "a", "message": 1}, "application/json", 400),
         ({"sender": "a", "message": "x", "metadata": [1]}, "application/json", 400),
+        ({"sender": "a", "message": "x", "message_id": "court"}, "application/json", 400),
+        ({"sender": "a", "message": "x", "message_id": "m_%_joker%%"}, "application/json", 400),
+        ({"sender": "a", "message": "x", "message_id": 12345678}, "application/json", 400),
     ],
 )
 def test_parse_body_refuses_bad_requests_in_french(payload, content_type, status):

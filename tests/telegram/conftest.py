@@ -106,16 +106,37 @@ def outbound(monkeypatch) -> List[str]:
 
 
 class StubAgent:
-    """Stands in for Rasa's agent: records user messages, answers with the scripted responses."""
+    """Stands in for Rasa's agent: records user messages, answers with the scripted responses.
+
+    It keeps the conversations as Rasa does (in-memory tracker and lock stores), and is its own
+    processor, so the channel's once-only handling (bot/idempotency.py) runs as with Rasa.
+    """
 
     def __init__(self) -> None:
+        from rasa.core.lock_store import InMemoryLockStore
+        from rasa.core.tracker_store import InMemoryTrackerStore
+        from rasa.shared.core.domain import Domain
+
         self.messages: List[UserMessage] = []
         self.responses: List[Dict[str, Any]] = [{"text": "Bonjour !"}]
+        self.lock_store = InMemoryLockStore()
+        self.tracker_store = InMemoryTrackerStore(Domain.empty())
+        self.processor = self
+
+    @staticmethod
+    def is_ready() -> bool:
+        return True
 
     async def handle_message(self, message: UserMessage) -> None:
+        from rasa.shared.core.events import BotUttered, UserUttered
+
         self.messages.append(message)
+        tracker = await self.tracker_store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text, message_id=message.message_id))
         for bot_message in self.responses:
             await message.output_channel.send_response(message.sender_id, dict(bot_message))
+            tracker.update(BotUttered(bot_message.get("text")))
+        await self.tracker_store.save(tracker)
 
 
 @dataclass

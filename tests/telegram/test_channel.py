@@ -53,6 +53,18 @@ async def test_message_is_answered_in_html(channel_app, fake_telegram, outbound)
     only_local_calls(outbound, fake_telegram, channel_app)
 
 
+async def test_an_update_delivered_twice_is_answered_once(channel_app, fake_telegram):
+    # Telegram delivers an update again when its webhook did not get a 200 in time.
+    update = message_update("Quel financement pour un échange de jeunes ?")
+    assert (await channel_app.post_update(update)).status == 200
+    assert (await channel_app.post_update(update)).status == 200
+    other = message_update("Quel financement pour un échange de jeunes ?")  # the user asks again
+    assert (await channel_app.post_update(other)).status == 200
+
+    assert len(channel_app.agent.messages) == 2
+    assert len(fake_telegram.called("sendMessage")) == 2
+
+
 @pytest.mark.parametrize("secret", [None, "", "wrong-secret", SECRET + "x"])
 async def test_update_without_the_right_secret_is_refused(channel_app, fake_telegram, secret):
     before = len(fake_telegram.calls)

@@ -53,10 +53,10 @@
   var accent = accessible(colors.bg, "#ffffff").bg;
 
   // ---- state kept for the tab (sessionStorage): sender id, transcript, open or not
-  function newId() {
+  function newId(prefix) {
     var a = new Uint8Array(12);
     (window.crypto || window.msCrypto).getRandomValues(a);
-    return "web-" + Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return (prefix || "web-") + Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   var state;
   try { state = JSON.parse(sessionStorage.getItem(storeKey)); } catch (e) { state = null; }
@@ -216,17 +216,31 @@
     add({ who: "user", text: shown });
     render();
     setBusy(true);
-    var ctrl = window.AbortController ? new AbortController() : null;
-    var timer = ctrl && setTimeout(function () { ctrl.abort(); }, 30000);
-    fetch(botUrl + "/webhooks/rest/webhook", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: state.sender, message: message }),
-      signal: ctrl ? ctrl.signal : undefined
-    }).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      return r.json();
-    }).then(function (answers) {
+    // The same message_id on a retry: the server answers it once, even if the first try got through.
+    var body = JSON.stringify({ sender: state.sender, message: message, message_id: newId("m-") });
+    function post(triesLeft) {
+      var ctrl = window.AbortController ? new AbortController() : null;
+      var timer = ctrl && setTimeout(function () { ctrl.abort(); }, 30000);
+      return fetch(botUrl + "/webhooks/rest/webhook", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: body,
+        signal: ctrl ? ctrl.signal : undefined
+      }).then(function (r) {
+        if (!r.ok) throw { status: r.status };
+        return r.json();
+      }).then(function (answers) {
+        if (timer) clearTimeout(timer);
+        return answers;
+      }, function (error) {
+        if (timer) clearTimeout(timer);
+        // No answer, or the server (or its proxy) failed: once more, a moment later. A refused request (4xx) is final.
+        var retry = triesLeft > 1 && !(error && error.status >= 400 && error.status < 500);
+        if (!retry) throw error;
+        return new Promise(function (resolve) { setTimeout(resolve, 1500); }).then(function () { return post(triesLeft - 1); });
+      });
+    }
+    post(2).then(function (answers) {
       var said = [];
       (Array.isArray(answers) ? answers : []).forEach(function (a) {
         if (!a || (typeof a.text !== "string" && !Array.isArray(a.buttons))) return;
@@ -246,7 +260,6 @@
       add({ who: "bot", text: text });
       return text;
     }).then(function (said) {
-      if (timer) clearTimeout(timer);
       setBusy(false);
       render();
       announce("L'assistant : " + said);
