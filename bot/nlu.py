@@ -241,6 +241,8 @@ _DESCRIBES_PROJECT = re.compile(
 # avec Fano, en Italie", "et pour l'Italie ? on a aussi un jumelage avec Lucca").
 _DETAIL_MISREAD = {"goodbye", "thank", "affirm", "deny", "ask_what_is_twinning"}
 _FOLLOW_UP = re.compile(r"^(?:et|mais|ok|bon|sinon|d'accord)\b[ ,]*(?:si on le faisait |si c'etait )?(?:pour|avec|en|au|aux)\b")
+# A follow-up that only moves the project elsewhere, however unsure the classifier was of it.
+_FOLLOW_UP_FROM = {*FUNDING_INTENTS, "nlu_fallback"}
 _WHO_MANAGES = re.compile(r"\b(?:qui gere|gere par qui|geres? par qui|qui s'occupe|qui pilote|gestionnaire)\b")
 _PROGRAMME_QUESTIONS = {
     "ask_programme_info", "ask_programme_amount", "ask_programme_deadline", "ask_programme_how_to_apply",
@@ -288,7 +290,7 @@ def corrected_intent(message: Message) -> Optional[str]:
     types = _entity_types(message)
     if intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text):
         return "check_eligibility"
-    if intent in FUNDING_INTENTS and types and types <= {"country"} and _FOLLOW_UP.match(text):
+    if intent in _FOLLOW_UP_FROM and types and types <= {"country"} and _FOLLOW_UP.match(text):
         return "inform"  # "et pour l'Italie ? on a aussi un jumelage avec Lucca": the same project, elsewhere
     if intent in _PROGRAMME_QUESTIONS and _WHO_MANAGES.search(text):
         return "ask_contact"  # "c'est géré par qui au niveau européen ?": whom to address
@@ -391,13 +393,40 @@ def _add_public_from_ages(message: Message, text: str) -> None:
     message.set(ENTITIES, entities, add_to_output=True)
 
 
+# Publics for whom towns of several countries meet in a youth exchange, not in a network of towns.
+_YOUNG_PUBLICS = {"jeunes", "enfants", "scolaires"}
+# "avec Bad Kissingen, pas la Pologne", "les Italiens se désistent, on se rabat sur Wendlingen": one
+# partner replacing another, not several partners.
+_PARTNER_SWITCH = re.compile(
+    r"\b(?:pas (?:la|le|les|l'|en|au|aux|avec)|plus (?:la|le|les|avec)|desist\w*|a la place|au lieu|plutot"
+    r"|trompe|se rabat\w*|rabattre|finalement|annul\w*|remplac\w*|change\w* de)\b")
+
+
+def _add_network_from_countries(message: Message) -> None:
+    """Partner towns in two foreign countries or more ("avec Bühl, Ostrołęka et Ptuj"): a network of towns.
+
+    Only when the message names no activity and no young public (young people of several
+    countries meet in a multilateral youth exchange).
+    """
+    entities = message.get(ENTITIES) or []
+    countries = {str(e.get("value")).upper() for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "country"} - {"FR"}
+    publics = {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "audience"}
+    if len(countries) < 2 or "activity" in _entity_types(message) or publics & _YOUNG_PUBLICS:
+        return
+    if _PARTNER_SWITCH.search(normalize(message.get(TEXT) or "")):
+        return
+    message.set(ENTITIES, [*entities, {"entity": "activity", "value": "reseau", "start": 0, "end": 0,
+                                       "extractor": "PartnerTownReader"}], add_to_output=True)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class PartnerTownReader(_Stateless):
     """Reads the partner's country from its town: "nos amis de Ravensburg" -> country DE.
 
     Only when the message names no country itself; the towns are those of
     :func:`knowledge.towns.foreign_towns` (a French commune's name only when placed abroad). It
-    also reads a young public from the ages a message gives ("18-25 ans") when it names none.
+    also reads a young public from the ages a message gives ("18-25 ans") when it names none, and a
+    network of towns from partner towns in several foreign countries.
     """
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -409,6 +438,7 @@ class PartnerTownReader(_Stateless):
             if text and "audience" not in _entity_types(message):
                 _add_public_from_ages(message, text)
             if not text or "country" in _entity_types(message):
+                _add_network_from_countries(message)
                 continue
             towns = foreign_towns(text)
             if not towns:
@@ -420,4 +450,5 @@ class PartnerTownReader(_Stateless):
                 entities.append({"entity": "country", "value": town.country, "start": start, "end": end,
                                  "extractor": "PartnerTownReader", "town": town.name})
             message.set(ENTITIES, entities, add_to_output=True)
+            _add_network_from_countries(message)
         return messages

@@ -55,7 +55,7 @@ def infer_need(profile: NeedProfile) -> Tuple[str, Optional[str]]:
         ``(need, reason)``; ``reason`` is None when the need was given.
     """
     if profile.need:
-        return _reconciled(profile.need, profile.audience, profile.country), None
+        return _reconciled(profile.need, profile.audience, profile.country, profile.activity), None
     learning = profile.activity == "formation" or profile.theme == "education"
     if profile.theme in _CLIMATE_THEMES and profile.audience in _CLIMATE_AUDIENCES:
         need, why = "climate_cities", f"thème « {_label(profile.theme)} »"
@@ -77,11 +77,20 @@ def infer_need(profile: NeedProfile) -> Tuple[str, Optional[str]]:
 _ADULT_PUBLICS = {"citoyens", "seniors", "adultes", "benevoles", "associations"}
 
 
-def _reconciled(need: str, audience: Optional[str], country: Optional[str] = None) -> str:
+def _reconciled(need: str, audience: Optional[str], country: Optional[str] = None,
+                activity: Optional[str] = None) -> str:
     """The need the classifier read, unless the public or the country the message names contradicts it."""
     if need == "franco_german" and country and country.upper() != "DE":
         # "Franco-German" heard, but the partner is Italian: the same kind of project, with Italy.
         need = "youth_exchange" if audience in _YOUTH_AUDIENCES else "twinning_meeting"
+    if need == "network_of_towns" and audience in _MINORS:
+        # Young people or pupils meeting their peers, of one twin town or several: a youth exchange.
+        need = "youth_exchange"
+    if need in ("twinning_meeting", "franco_german") and activity == "reseau" and audience not in _MINORS:
+        return "network_of_towns"  # towns of several countries working together
+    if (need in ("twinning_meeting", "youth_exchange", "climate_cities") and audience in _EDUCATION_AUDIENCES
+            and (country or "").upper() != "DE"):
+        return "education_training"  # a class and its teachers: a school project (with Germany: the OFAJ's)
     if need in ("climate_cities", "twinning_meeting") and audience in _YOUTH_AUDIENCES:
         return "youth_exchange"
     if need == "climate_cities" and audience in _ADULT_PUBLICS:

@@ -135,3 +135,38 @@ def test_and_for_another_country_is_the_same_project_elsewhere():
     message = _message("et pour l'Italie ? on a aussi un jumelage avec Lucca", "ask_funding_twinning",
                        ["ask_funding_twinning"], [("country", "IT")])
     assert corrected_intent(message) == "inform"
+
+
+def test_an_unsure_reading_of_another_country_is_still_the_same_project_elsewhere():
+    # Below the fallback threshold the classifier says nothing: the follow-up's form decides.
+    message = _message("et avec l'Espagne ? on est aussi jumelés avec Jaca", "nlu_fallback",
+                       ["ask_funding_twinning"], [("country", "ES")])
+    assert corrected_intent(message) == "inform"
+
+
+def _read(text, entities):
+    message = Message(data={"text": text})
+    message.set("entities", [{"entity": kind, "value": value} for kind, value in entities])
+    (read,) = PartnerTownReader().process([message])
+    return [(e["entity"], e["value"]) for e in read.get("entities")]
+
+
+def test_partner_towns_in_several_countries_make_a_network_of_towns():
+    entities = _read("Avec nos jumelles de Bühl et de Ptuj, un projet commun sur l'eau ?", [("country", "DE"), ("country", "SI")])
+    assert ("activity", "reseau") in entities
+
+
+@pytest.mark.parametrize(
+    "text, entities",
+    [
+        # one partner instead of another
+        ("finalement ce sera avec Eisenach en Allemagne, pas la Hongrie", [("country", "DE"), ("country", "HU")]),
+        ("les Belges annulent, on se tourne vers Eupen... non, vers Trèves en Allemagne", [("country", "BE"), ("country", "DE")]),
+        # young people of several countries: a youth exchange
+        ("des jeunes d'Allemagne et de Pologne chez nous", [("audience", "jeunes"), ("country", "DE"), ("country", "PL")]),
+        # one foreign country
+        ("avec Lucca et Sienne en Italie", [("country", "IT")]),
+    ],
+)
+def test_no_network_read_from_a_switch_young_people_or_one_country(text, entities):
+    assert ("activity", "reseau") not in _read(text, entities)

@@ -26,6 +26,13 @@ FIRST = [
     (("twinning_meeting", "citoyens", "DE", "memoire", None), {"fonds_citoyen_projects"}),
     (("twinning_meeting", "jeunes", "DE", None, None), {"ofaj_youth_meetings"}),
     (("twinning_meeting", "scolaires", "DE", None, None), {"ofaj_youth_meetings"}),
+    # A class and its teachers with a partner elsewhere: a school project, whatever the intent said.
+    (("twinning_meeting", "scolaires", "ES", None, None), {"erasmus_small_scale_partnerships"}),
+    (("youth_exchange", "enseignants", "IT", None, None), {"erasmus_small_scale_partnerships"}),
+    # Towns of several countries (read as the activity "reseau") working together: a network.
+    (("twinning_meeting", "citoyens", "PL", None, "reseau"), {"cerv_networks_of_towns"}),
+    # Young people meeting peers abroad are an exchange, even when the classifier heard "network".
+    (("network_of_towns", "jeunes", "BE", "environnement", None), {"erasmus_youth_exchanges"}),
     (("network_of_towns", None, None, None, None), {"cerv_networks_of_towns"}),
     (("network_of_towns", None, "DE", None, None), {"cerv_networks_of_towns"}),
     (("network_of_towns", "benevoles", "DE", None, None), {"cerv_networks_of_towns"}),
