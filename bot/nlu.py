@@ -270,13 +270,19 @@ def _entity_types(message: Message) -> set:
 # "Are WE eligible to CERV?" asks for the eligibility check of the user's own project; "who can apply
 # to CERV?" asks about the programme.
 _ABOUT_US = re.compile(
-    r"\b(?:on|nous|notre|nos|sommes[- ]nous|peut[- ]on|pourrait[- ]on|pouvons[- ]nous|serions[- ]nous|ma|mon)\b"
+    r"\b(?:on|qu ?on|nous|notre|nos|sommes[- ]nous|peut[- ]on|pourrait[- ]on|pouvons[- ]nous|serions[- ]nous|ma|mon)\b"
 )
+# "peut-on y participer", "nos jeunes peuvent-ils demander…", "est-ce qu'on peut avoir Erasmus+ pour…"
+_CAN_WE = (r"(?:peut|peuvent|pourrait|pourraient|pouvons|pourrions)(?:[- ](?:on|il|elle|ils|elles))?"
+           r" (?:y )?(?:participer|candidater|postuler|demander|deposer|avoir|obtenir)")
 _ELIGIBLE = re.compile(
-    r"\b(?:el+igib\w*|criteres|conditions|pretendre|remplit|remplissons|rentre(?:ons)? dans les cases"
-    r"|faire partie|beneficier|(?:peut|pourrait|pouvons|pourrions|peut-on|pourrait-on) (?:y )?participer)\b"
+    r"\b(?:el+igib\w*|criteres|conditions|pretendre|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
+    rf"|faire partie|beneficier|{_CAN_WE})\b"
 )
-_ELIGIBILITY_FROM = {"ask_programme_eligibility", "ask_programme_info", "ask_programme_how_to_apply", *FUNDING_INTENTS}
+# "on peut avoir combien ?": the amount, not the check.
+_ASKS_AMOUNT = re.compile(r"\b(?:combien|montant|somme)\b")
+_ELIGIBILITY_FROM = {"ask_programme_eligibility", "ask_programme_info", "ask_programme_how_to_apply", "nlu_fallback",
+                     *FUNDING_INTENTS}
 
 
 def corrected_intent(message: Message) -> Optional[str]:
@@ -288,7 +294,8 @@ def corrected_intent(message: Message) -> Optional[str]:
     intent = (message.get(INTENT) or {}).get("name")
     text = normalize(message.get(TEXT) or "")
     types = _entity_types(message)
-    if intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text):
+    if (intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text)
+            and not _ASKS_AMOUNT.search(text)):
         return "check_eligibility"
     if intent in _FOLLOW_UP_FROM and types and types <= {"country"} and _FOLLOW_UP.match(text):
         return "inform"  # "et pour l'Italie ? on a aussi un jumelage avec Lucca": the same project, elsewhere

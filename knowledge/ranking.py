@@ -32,6 +32,8 @@ NEED_LABELS = {
     "education_training": "éducation et formation",
     "climate_cities": "coopération entre villes pour le climat",
     "franco_german": "projet citoyen franco-allemand",
+    "cross_border": "coopération transfrontalière de proximité",
+    "youth_participation": "participation des jeunes à la vie démocratique",
 }
 
 _YOUTH_AUDIENCES = {"jeunes", "enfants"}
@@ -55,12 +57,16 @@ def infer_need(profile: NeedProfile) -> Tuple[str, Optional[str]]:
         ``(need, reason)``; ``reason`` is None when the need was given.
     """
     if profile.need:
-        return _reconciled(profile.need, profile.audience, profile.country, profile.activity), None
+        return _reconciled(profile.need, profile.audience, profile.country, profile.activity, profile.theme), None
     learning = profile.activity == "formation" or profile.theme == "education"
     if profile.theme in _CLIMATE_THEMES and profile.audience in _CLIMATE_AUDIENCES:
         need, why = "climate_cities", f"thème « {_label(profile.theme)} »"
+    elif profile.activity == "transfrontalier" and profile.audience not in _MINORS:
+        need, why = "cross_border", "projet transfrontalier"
     elif profile.activity == "reseau":
         need, why = "network_of_towns", "activité « réseau »"
+    elif _youth_participation(profile.audience, profile.theme, profile.activity):
+        need, why = "youth_participation", "des jeunes et la démocratie"
     elif profile.audience in _YOUTH_AUDIENCES:
         need, why = "youth_exchange", f"public « {profile.audience} »"
     elif profile.audience in _EDUCATION_AUDIENCES or learning:
@@ -77,8 +83,14 @@ def infer_need(profile: NeedProfile) -> Tuple[str, Optional[str]]:
 _ADULT_PUBLICS = {"citoyens", "seniors", "adultes", "benevoles", "associations"}
 
 
+def _youth_participation(audience: Optional[str], theme: Optional[str], activity: Optional[str]) -> bool:
+    """Young people debating, campaigning or working with elected officials at home: their participation."""
+    return (audience == "jeunes" and activity not in _TRAVEL_ACTIVITIES
+            and (theme == "democratie" or activity == "conference"))
+
+
 def _reconciled(need: str, audience: Optional[str], country: Optional[str] = None,
-                activity: Optional[str] = None) -> str:
+                activity: Optional[str] = None, theme: Optional[str] = None) -> str:
     """The need the classifier read, unless the public or the country the message names contradicts it."""
     if need == "franco_german" and country and country.upper() != "DE":
         # "Franco-German" heard, but the partner is Italian: the same kind of project, with Italy.
@@ -88,6 +100,10 @@ def _reconciled(need: str, audience: Optional[str], country: Optional[str] = Non
         need = "youth_exchange"
     if need in ("twinning_meeting", "franco_german") and activity == "reseau" and audience not in _MINORS:
         return "network_of_towns"  # towns of several countries working together
+    if need in ("twinning_meeting", "network_of_towns") and activity == "transfrontalier" and audience not in _MINORS:
+        return "cross_border"  # with the neighbouring commune across the border: Interreg's micro-projects
+    if need in ("youth_exchange", "twinning_meeting") and _youth_participation(audience, theme, activity):
+        return "youth_participation"
     if (need in ("twinning_meeting", "youth_exchange", "climate_cities") and audience in _EDUCATION_AUDIENCES
             and (country or "").upper() != "DE"):
         return "education_training"  # a class and its teachers: a school project (with Germany: the OFAJ's)

@@ -9,6 +9,8 @@ NEEDS = (
     "education_training",
     "climate_cities",
     "franco_german",
+    "cross_border",
+    "youth_participation",
 )
 
 # The need each funding intent of the NLU expresses (docs/design.md).
@@ -69,6 +71,7 @@ ACTIVITIES = (
     "visite",
     "festival",
     "mobilite",
+    "transfrontalier",
 )
 
 # Topics a contact can help with; actions ask for contacts by topic.

@@ -71,10 +71,19 @@ def test_the_partner_country_comes_from_its_town():
         ("est-ce qu'on est éligible au CERV ?", "ask_programme_eligibility"),
         ("Notre comité serait-il éligible à un financement CERV pour une rencontre ?", "ask_funding_twinning"),
         ("notre projet peut-il prétendre à l'OFAJ ?", "ask_programme_info"),
+        ("nos animateurs peuvent-ils déposer une demande à l'OFAJ ?", "ask_programme_how_to_apply"),
+        ("est ce quon pourrait obtenir le fonds citoyen pour la fete du jumelage", "ask_funding_franco_german"),
+        ("Notre commune pourrait-elle faire partie de la mission des villes ?", "nlu_fallback"),
+        ("on rentre dans les clous pour le CERV avec 30 invités ?", "ask_programme_eligibility"),
     ],
 )
 def test_a_question_about_our_own_eligibility_starts_the_check(text, intent):
     assert corrected_intent(_message(text, intent, [intent], [("programme", "cerv")])) == "check_eligibility"
+
+
+def test_how_much_we_could_get_is_an_amount_question():
+    message = _message("on peut avoir combien avec Erasmus+ ?", "ask_programme_amount", [], [("programme", "erasmus_plus")])
+    assert corrected_intent(message) is None
 
 
 def test_a_question_about_who_can_apply_stays_a_programme_question():

@@ -31,6 +31,13 @@ FIRST = [
     (("youth_exchange", "enseignants", "IT", None, None), {"erasmus_small_scale_partnerships"}),
     # Towns of several countries (read as the activity "reseau") working together: a network.
     (("twinning_meeting", "citoyens", "PL", None, "reseau"), {"cerv_networks_of_towns"}),
+    # With the neighbouring commune across the border: Interreg's micro-projects, whatever intent was heard.
+    (("twinning_meeting", None, "BE", None, "transfrontalier"), {"interreg_micro_projects"}),
+    ((None, "elus", "IT", "environnement", "transfrontalier"), {"interreg_micro_projects"}),
+    # Young people debating or campaigning at home on democracy: youth participation; travelling: an exchange.
+    (("youth_exchange", "jeunes", None, "democratie", None), {"erasmus_youth_participation"}),
+    ((None, "jeunes", "IT", None, "conference"), {"erasmus_youth_participation"}),
+    (("youth_exchange", "jeunes", "IT", "democratie", "echange"), {"erasmus_youth_exchanges"}),
     # Young people meeting peers abroad are an exchange, even when the classifier heard "network".
     (("network_of_towns", "jeunes", "BE", "environnement", None), {"erasmus_youth_exchanges"}),
     (("network_of_towns", None, None, None, None), {"cerv_networks_of_towns"}),
