@@ -98,6 +98,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
                 strand, api.country_name(partner) or partner, lambda code: api.country_name(code) or code))
             return events
         day = common.today()
+        contacts = api.contacts_for(strand.id)
         text = formatting.programme_answer(
             strand,
             topic,
@@ -105,6 +106,8 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             today=day,
             country_names=lambda code: api.country_name(code) or code,
             partner_country=tracker.get_slot("country"),
+            open_all_year=api.open_all_year(),
+            contact=contacts[0] if contacts else None,
         )
         dispatcher.utter_message(text=text)
         return [SlotSet("programme", strand.id)]

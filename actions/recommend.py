@@ -128,6 +128,8 @@ class ActionRecommendProgramme(KnowledgeAction):
             contact=contacts[0] if contacts else None,
             alternatives=recommendations[1:],
             today=day,
+            open_all_year=api.open_all_year(),
+            partner_country=profile.country,
         )
         dispatcher.utter_message(text=text)
         return events + [
