@@ -102,7 +102,12 @@ def meanwhile_text(
     contact: Optional[ContactView],
     partner_country: Optional[str] = None,
 ) -> str:
-    """What a commune can do while no call of ``strand`` is open: prepare, ask, or apply elsewhere now."""
+    """What a commune can do while no call of ``strand`` is open: prepare, ask, or apply elsewhere now.
+
+    ``open_all_year`` are strands accepting applications all year that fit the project (the caller
+    chooses them). A scheme reserved to some countries (OFAJ, Fonds citoyen: Germany) is named only
+    when the partner's country is known and accepted.
+    """
     if not open_all_year and contact is None:
         return ""
     parts = ["préparez dès maintenant le projet (partenaires, programme, budget)"]
@@ -110,13 +115,12 @@ def meanwhile_text(
         parts.append(f"pour vous aider : {contact.short_name}")
     others = [
         other for other in open_all_year
-        if other.id != strand.id and (partner_country is None or accepts_country(other, partner_country))
+        if other.id != strand.id
+        and (accepts_country(other, partner_country) if partner_country else other.eligible_countries.rule != "list")
     ]
     if others:
         names = " et ".join(other.short_name for other in others)
-        german_only = all(o.eligible_countries.rule == "list" and o.eligible_countries.countries == ("DE",) for o in others)
-        scope = "avec un partenaire allemand, " if german_only and partner_country is None else ""
-        parts.append(f"{scope}{names} acceptent les demandes toute l'année")
+        parts.append(f"{names} {'accepte' if len(others) == 1 else 'acceptent'} les demandes toute l'année")
     return "En attendant : " + " ; ".join(parts) + "."
 
 

@@ -99,6 +99,9 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             return events
         day = common.today()
         contacts = api.contacts_for(strand.id)
+        profile = common.profile_from(tracker, tracker.get_slot("need"))
+        # While no call is open, the schemes open all year that fit the project described so far.
+        fitting = api.recommend(profile, today=day) if profile.describes_anything else []
         text = formatting.programme_answer(
             strand,
             topic,
@@ -106,7 +109,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             today=day,
             country_names=lambda code: api.country_name(code) or code,
             partner_country=tracker.get_slot("country"),
-            open_all_year=api.open_all_year(),
+            open_all_year=[rec.strand for rec in fitting if rec.strand.rolling],
             contact=contacts[0] if contacts else None,
         )
         dispatcher.utter_message(text=text)

@@ -391,7 +391,7 @@ def analyse(text: str, parse: Optional[Dict[str, Any]], today: date, url: str) -
             contact=best.contacts[0] if best.contacts else None,
             alternatives=[c.rec for c in candidates[1:ranking.DEFAULT_LIMIT]],
             today=today,
-            open_all_year=api.open_all_year(url=url),
+            open_all_year=[c.rec.strand for c in candidates[:ranking.DEFAULT_LIMIT] if c.rec.strand.rolling],
             partner_country=profile.country,
         )
     try:

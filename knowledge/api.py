@@ -52,7 +52,6 @@ __all__ = [
     "recommend",
     "get_strand",
     "list_strands",
-    "open_all_year",
     "resolve_programme",
     "next_call",
     "contacts_for",
@@ -318,15 +317,6 @@ def list_strands(programme_id: Optional[str] = None, url: Optional[str] = None) 
     """Return all strands (optionally of one programme) in the order of programmes.yml."""
     with session_scope(url) as session:
         return _load_strands(session, programme_id)
-
-
-@per_build
-def open_all_year(url: Optional[str] = None) -> List[StrandView]:
-    """Return the strands that accept applications all year (``rolling``), in programmes.yml order.
-
-    The assistant offers them while no call of the strand asked about is open.
-    """
-    return [strand for strand in list_strands(url=url) if strand.rolling]
 
 
 @per_build

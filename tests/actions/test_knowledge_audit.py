@@ -25,7 +25,8 @@ async def _deadline_answer(make_tracker, dispatcher, programme: str, slots: dict
 
 async def test_all_calls_past_says_so_once_gives_the_usual_window_and_what_to_do_now(make_tracker, dispatcher, clock):
     clock(AUDIT_DAY)
-    text = await _deadline_answer(make_tracker, dispatcher, "cerv_town_twinning")
+    # A twinning with a German town: the Franco-German schemes open all year fit it.
+    text = await _deadline_answer(make_tracker, dispatcher, "cerv_town_twinning", {"country": "DE"})
 
     lines = text.split("\n")
     closed = [line for line in lines if "clos" in line]
@@ -34,8 +35,16 @@ async def test_all_calls_past_says_so_once_gives_the_usual_window_and_what_to_do
     assert "mi-septembre" in window
     meanwhile = next(line for line in lines if line.startswith("En attendant :"))
     assert "préparez dès maintenant le projet" in meanwhile and "CIDEM" in meanwhile
-    assert "Fonds citoyen franco-allemand" in meanwhile and "OFAJ" in meanwhile
+    assert "Fonds citoyen franco-allemand" in meanwhile
     assert "2027" not in text and "Prochaine date limite" not in text
+
+
+async def test_without_a_project_no_other_scheme_is_named_while_waiting(make_tracker, dispatcher, clock):
+    clock(AUDIT_DAY)
+    text = await _deadline_answer(make_tracker, dispatcher, "cerv_town_twinning")
+
+    meanwhile = next(line for line in text.split("\n") if line.startswith("En attendant :"))
+    assert "CIDEM" in meanwhile and "Fonds citoyen" not in meanwhile and "OFAJ" not in meanwhile
 
 
 async def test_in_the_middle_of_a_window_the_deadline_and_days_left_are_given(make_tracker, dispatcher, clock):
