@@ -26,11 +26,13 @@ from knowledge.views import (
 )
 
 UNVERIFIED = "(à confirmer sur la page officielle)"
+UNVERIFIED_WINDOW = "(à confirmer)"
 
 
 def french_date(value: date) -> str:
-    """``23 septembre 2026``."""
-    return format_date(value, "d MMMM y", locale="fr_FR")
+    """``23 septembre 2026``, ``1er octobre 2026``."""
+    text = format_date(value, "d MMMM y", locale="fr_FR")
+    return "1er" + text[1:] if value.day == 1 else text
 
 
 def euros(amount: int) -> str:
@@ -59,22 +61,67 @@ def amount_text(strand: StrandView) -> str:
     return "Montant : " + _mark(amount.text.rstrip("."), amount.verified) + "."
 
 
-def deadline_text(strand: StrandView, call: Optional[CallView], today: date) -> str:
-    """The next deadline with its year and the days left, or why there is none to give."""
+def deadline_text(
+    strand: StrandView,
+    call: Optional[CallView],
+    today: date,
+    open_all_year: Sequence[StrandView] = (),
+    contact: Optional[ContactView] = None,
+    partner_country: Optional[str] = None,
+) -> str:
+    """The next deadline with its year and the days left, or why there is none to give.
+
+    When every known call is past, one line says so, the next gives the usual window "à confirmer",
+    and, given ``open_all_year`` strands or a ``contact``, a third says what can be done meanwhile.
+    """
     if strand.rolling and call is None:
         return "Date limite : " + strand.usual_pattern
     if call is None or call.deadline is None:
         last = _last_past_call(strand.calls, today)
         closed = (
-            f"L'appel {last.year} est clos depuis le {french_date(last.deadline.date())}. "
+            f"L'appel {last.year} est clos depuis le {french_date(last.deadline.date())}"
+            f"{'' if last.verified else ' (date non vérifiée)'} et le prochain n'est pas encore publié."
             if last is not None and last.deadline is not None
-            else "Aucun appel ouvert n'est connu à ce jour. "
+            else "Aucun appel ouvert n'est connu à ce jour."
         )
-        return "Date limite : " + closed + strand.usual_pattern
+        lines = [
+            "Date limite : " + closed,
+            f"Calendrier habituel {UNVERIFIED_WINDOW} : {strand.usual_pattern.rstrip('.')}.",
+            meanwhile_text(strand, open_all_year, contact, partner_country),
+        ]
+        return "\n".join(line for line in lines if line)
     days_left = (call.deadline.date() - today).days
     when = "aujourd'hui" if days_left == 0 else f"dans {days_left} jour{'s' if days_left > 1 else ''}"
     text = f"Prochaine date limite : {call.deadline_text} ({call.id}), {when}."
     return _mark(text, call.verified)
+
+
+def meanwhile_text(
+    strand: StrandView,
+    open_all_year: Sequence[StrandView],
+    contact: Optional[ContactView],
+    partner_country: Optional[str] = None,
+) -> str:
+    """What a commune can do while no call of ``strand`` is open: prepare, ask, or apply elsewhere now.
+
+    ``open_all_year`` are strands accepting applications all year that fit the project (the caller
+    chooses them). A scheme reserved to some countries (OFAJ, Fonds citoyen: Germany) is named only
+    when the partner's country is known and accepted.
+    """
+    if not open_all_year and contact is None:
+        return ""
+    parts = ["préparez dès maintenant le projet (partenaires, programme, budget)"]
+    if contact is not None:
+        parts.append(f"pour vous aider : {contact.short_name}")
+    others = [
+        other for other in open_all_year
+        if other.id != strand.id
+        and (accepts_country(other, partner_country) if partner_country else other.eligible_countries.rule != "list")
+    ]
+    if others:
+        names = " et ".join(other.short_name for other in others)
+        parts.append(f"{names} {'accepte' if len(others) == 1 else 'acceptent'} les demandes toute l'année")
+    return "En attendant : " + " ; ".join(parts) + "."
 
 
 def _last_past_call(calls: Iterable[CallView], today: date) -> Optional[CallView]:
@@ -130,6 +177,8 @@ def recommendation_text(
     alternatives: Sequence[Recommendation],
     today: date,
     country_name: Optional[str] = None,
+    open_all_year: Sequence[StrandView] = (),
+    partner_country: Optional[str] = None,
 ) -> str:
     """The full recommendation: programme first, why, key figures, example, contact, source."""
     strand = rec.strand
@@ -139,7 +188,7 @@ def recommendation_text(
     lines.append(f"Ce qu'il finance : {strand.funds.rstrip('.')}.")
     lines.append(amount_text(strand))
     lines.append(f"Qui peut candidater : {strand.who_can_apply.rstrip('.')}.")
-    lines.append(deadline_text(strand, next_call, today))
+    lines.append(deadline_text(strand, next_call, today, open_all_year, contact, partner_country))
     if example is not None:
         # Say so when the example comes from another strand than the one recommended.
         label = "Exemple" if example.strand_id == strand.id else f"Exemple (projet financé au titre de {example.strand_short_name})"
@@ -161,30 +210,33 @@ def programme_answer(
     today: date,
     country_names: Callable[[str], str] = str,
     partner_country: Optional[str] = None,
+    open_all_year: Sequence[StrandView] = (),
+    contact: Optional[ContactView] = None,
 ) -> str:
     """Answer one question (``info``, ``amount``, ``deadline``, ``eligibility``, ``how_to_apply``).
 
-    ``partner_country`` (a code) adds a warning when the strand does not accept that country.
+    ``partner_country`` (a code) adds a warning when the strand does not accept that country;
+    ``open_all_year`` and ``contact`` say what can be done while no call is open.
     """
     head = f"{strand.short_name} ({strand.programme_name})"
     if topic == "amount":
         body = [head + ".", amount_text(strand)]
         body += [f"• {_mark(a.text.rstrip('.') + '.', a.verified)}" for a in strand.amounts[1:]]
     elif topic == "deadline":
-        body = [head + ".", deadline_text(strand, next_call, today)]
+        body = [head + ".", deadline_text(strand, next_call, today, open_all_year, contact, partner_country)]
     elif topic == "eligibility":
         body = [f"Qui peut candidater à {head} : {strand.who_can_apply.rstrip('.')}."]
         body += rules_text(strand.rules)
         body.append(_countries_text(strand, country_names))
     elif topic == "how_to_apply":
         body = [f"Comment candidater à {head} : {strand.how_to_apply.rstrip('.')}."]
-        body.append(deadline_text(strand, next_call, today))
+        body.append(deadline_text(strand, next_call, today, open_all_year, contact, partner_country))
     else:
         body = [
             f"{head} : {strand.summary.rstrip('.')}.",
             f"Ce qu'il finance : {strand.funds.rstrip('.')}.",
             amount_text(strand),
-            deadline_text(strand, next_call, today),
+            deadline_text(strand, next_call, today, open_all_year, contact, partner_country),
         ]
         body.append(_countries_text(strand, country_names))
     if partner_country and not accepts_country(strand, partner_country):

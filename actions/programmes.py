@@ -98,6 +98,10 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
                 strand, api.country_name(partner) or partner, lambda code: api.country_name(code) or code))
             return events
         day = common.today()
+        contacts = api.contacts_for(strand.id)
+        profile = common.profile_from(tracker, tracker.get_slot("need"))
+        # While no call is open, the schemes open all year that fit the project described so far.
+        fitting = api.recommend(profile, today=day) if profile.describes_anything else []
         text = formatting.programme_answer(
             strand,
             topic,
@@ -105,6 +109,8 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             today=day,
             country_names=lambda code: api.country_name(code) or code,
             partner_country=tracker.get_slot("country"),
+            open_all_year=[rec.strand for rec in fitting if rec.strand.rolling],
+            contact=contacts[0] if contacts else None,
         )
         dispatcher.utter_message(text=text)
         return [SlotSet("programme", strand.id)]

@@ -128,6 +128,9 @@ class ActionRecommendProgramme(KnowledgeAction):
             contact=contacts[0] if contacts else None,
             alternatives=recommendations[1:],
             today=day,
+            # Only what fits this project: a scheme that does not is no help while waiting.
+            open_all_year=[rec.strand for rec in recommendations if rec.strand.rolling],
+            partner_country=profile.country,
         )
         dispatcher.utter_message(text=text)
         return events + [

@@ -391,6 +391,8 @@ def analyse(text: str, parse: Optional[Dict[str, Any]], today: date, url: str) -
             contact=best.contacts[0] if best.contacts else None,
             alternatives=[c.rec for c in candidates[1:ranking.DEFAULT_LIMIT]],
             today=today,
+            open_all_year=[c.rec.strand for c in candidates[:ranking.DEFAULT_LIMIT] if c.rec.strand.rolling],
+            partner_country=profile.country,
         )
     try:
         place = api.nearest_europe_direct(text, url=url)
@@ -429,6 +431,16 @@ def _call_order(calls: Iterable, today: date) -> List[Tuple[Any, str]]:
     return [(c, "upcoming") for c in upcoming] + [(c, "closed") for c in closed] + [(c, "undated") for c in undated]
 
 
+@dataclass
+class ProgrammeAudit:
+    """How many facts of a programme (its strands, rules, amounts, calls, examples) need a look."""
+
+    name: str
+    facts: int = 0
+    unverified: int = 0
+    stale: int = 0  # facts with a source checked more than STALE_MONTHS ago
+
+
 def knowledge_overview(today: date, url: str) -> Dict[str, Any]:
     strands = api.list_strands(url=url)
     names = {s.id: s.short_name for s in strands}
@@ -441,29 +453,42 @@ def knowledge_overview(today: date, url: str) -> Dict[str, Any]:
 
     unverified: List[str] = []
     stale: List[Tuple[str, SourceRow]] = []
+    # Per programme, the facts the next audit should start with (a fact counts once per column).
+    by_programme: Dict[str, ProgrammeAudit] = {}
+    for strand in strands:
+        by_programme.setdefault(strand.programme_id, ProgrammeAudit(strand.programme_name))
 
-    def audit(label: str, verified: bool, sources: Sequence[SourceView]) -> None:
+    def audit(label: str, verified: bool, sources: Sequence[SourceView], programme_id: Optional[str] = None) -> None:
+        row = by_programme.get(programme_id) if programme_id else None
+        if row is not None:
+            row.facts += 1
         if not verified:
             unverified.append(label)
-        for source in sources:
-            if is_stale(source, today):
-                stale.append((label, SourceRow(label, source.url, source.checked_on, source.third_party, True)))
+            if row is not None:
+                row.unverified += 1
+        old = [source for source in sources if is_stale(source, today)]
+        for source in old:
+            stale.append((label, SourceRow(label, source.url, source.checked_on, source.third_party, True)))
+        if old and row is not None:
+            row.stale += 1
 
     for strand in strands:
-        audit(f"{strand.short_name} (volet)", strand.verified, strand.sources)
-        audit(f"{strand.short_name} : pays partenaires", strand.eligible_countries.verified, strand.eligible_countries.sources)
+        programme = strand.programme_id
+        audit(f"{strand.short_name} (volet)", strand.verified, strand.sources, programme)
+        audit(f"{strand.short_name} : pays partenaires", strand.eligible_countries.verified,
+              strand.eligible_countries.sources, programme)
         for rule in strand.rules:
-            audit(f"{strand.short_name} : règle {rule.key}", rule.verified, rule.sources)
+            audit(f"{strand.short_name} : règle {rule.key}", rule.verified, rule.sources, programme)
         for amount in strand.amounts:
-            audit(f"{strand.short_name} : montant", amount.verified, amount.sources)
+            audit(f"{strand.short_name} : montant", amount.verified, amount.sources, programme)
         for call in strand.calls:
-            audit(f"{strand.short_name} : appel {call.id}", call.verified, call.sources)
+            audit(f"{strand.short_name} : appel {call.id}", call.verified, call.sources, programme)
     for contact in contacts:
         audit(f"Contact {contact.short_name}", contact.verified, contact.sources)
         for detail in contact.details:
             audit(f"Contact {contact.short_name} : {detail.kind}", detail.verified, detail.sources)
     for example in examples:
-        audit(f"Exemple {example.commune}", example.verified, example.sources)
+        audit(f"Exemple {example.commune}", example.verified, example.sources, example.programme_id)
     for fact in facts:
         audit(f"Chiffre {fact.id}", fact.verified, fact.sources)
     return {
@@ -475,6 +500,7 @@ def knowledge_overview(today: date, url: str) -> Dict[str, Any]:
         "facts": facts,
         "unverified": unverified,
         "stale": stale,
+        "programme_audit": list(by_programme.values()),
         "stale_limit": months_before(today, STALE_MONTHS),
     }
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, Dict, List, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, StrictBool, StrictStr, validator
+from pydantic import BaseModel, Field, StrictBool, StrictStr, root_validator, validator
 
 from knowledge import geo
 from knowledge import vocabulary as voc
@@ -24,6 +24,15 @@ _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 # Labelling periods of EUROPE DIRECT centres, and whether a centre is known to be labelled now.
 CENTRE_GENERATIONS = ("2026_2030", "2021_2025", "older")
 CENTRE_STATUSES = ("confirmed", "to_check", "probably_inactive")
+# The 2021-2025 labels were the first after this year: evidence only from before it says nothing of today.
+CURRENT_EVIDENCE_FROM_YEAR = 2021
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+
+
+def published_year(published: Optional[str]) -> Optional[int]:
+    """The year a source's ``published`` text gives ("~2016", "2021-12", "≥2024"), or None if undated."""
+    match = _YEAR_RE.search(published or "")
+    return int(match.group()) if match else None
 
 
 class IsoDate(date):
@@ -537,7 +546,26 @@ class EuropeDirectCentre(_Sourced):
         _check_vocabulary([value], CENTRE_STATUSES, "status")
         if value == "confirmed" and values.get("generation") != "2026_2030":
             raise ValueError("status 'confirmed' needs generation '2026_2030'")
+        if values.get("generation") == "older" and value != "probably_inactive":
+            raise ValueError("generation 'older' needs status 'probably_inactive' (never proposed as current)")
         return value
+
+    @root_validator(skip_on_failure=True)
+    def _evidence_not_only_old(cls, values: dict) -> dict:
+        # A centre known only from sources older than 2021 may have lost its label: never current.
+        sources = list(values["sources"]) + list(values["coverage_sources"])
+        sources += [source for detail in values["details"] for source in detail.sources]
+        years = [year for year in (published_year(source.published) for source in sources) if year is not None]
+        if (
+            years
+            and max(years) < CURRENT_EVIDENCE_FROM_YEAR
+            and (values["generation"], values["status"]) != ("older", "probably_inactive")
+        ):
+            raise ValueError(
+                f"every dated source is older than {CURRENT_EVIDENCE_FROM_YEAR} (newest: {max(years)}): "
+                "set generation 'older' and status 'probably_inactive'"
+            )
+        return values
 
 
 class Locator(_Sourced):

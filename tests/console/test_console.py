@@ -315,3 +315,27 @@ def test_the_login_throttle_forgets_after_the_window_and_on_success():
     throttle.failed("1.2.3.4")
     throttle.succeeded("1.2.3.4")
     assert throttle.failures == {}
+
+
+def _programme_audit(html: str) -> dict:
+    rows = re.findall(
+        r'<tr class="programme-audit-row"><td>(.*?)</td><td>(\d+)</td><td class="count-unverified">(\d+)</td>'
+        r'<td class="count-stale">(\d+)</td></tr>', html)
+    return {name: (int(facts), int(unverified), int(stale)) for name, facts, unverified, stale in rows}
+
+
+async def test_knowledge_counts_facts_to_check_per_programme(make_client):
+    # On the audit's day nothing is stale, and each programme shows what is still unverified.
+    now = await make_client(today=date(2026, 11, 30))
+    await login(now)
+    rows = _programme_audit(await (await now.get("/console/knowledge")).text())
+    assert len(rows) == 7 and "Programme Citoyens, égalité, droits et valeurs (CERV)" in rows
+    assert all(stale == 0 for _, _, stale in rows.values())
+    facts, unverified, _ = rows["Programme Citoyens, égalité, droits et valeurs (CERV)"]
+    assert 0 < unverified < facts  # e.g. the 2024 participant rules, not re-confirmed for 2026
+    assert rows["Fonds citoyen franco-allemand"][1] >= 2  # two examples cite one project page
+    # A year later every source checked in November 2026 is older than 12 months.
+    later = await make_client(today=date(2027, 12, 15))
+    await login(later)
+    rows = _programme_audit(await (await later.get("/console/knowledge")).text())
+    assert all(stale == facts > 0 for facts, _, stale in rows.values())

@@ -68,8 +68,14 @@ VERDICTS = [
     # CERV networks of towns
     pytest.param("cerv_networks_of_towns", NT_OK, "eligible", {"min_countries": "ok"}, id="nt-eligible"),
     pytest.param(
-        "cerv_networks_of_towns", _with(NT_OK, partner_countries=("DE",)), "unknown",
-        {"min_countries": "to_verify"}, id="nt-two-countries-2025-rule-to-verify",
+        "cerv_networks_of_towns", _with(NT_OK, partner_countries=("DE",)), "not_eligible",
+        {"min_countries": "fails"}, id="nt-two-countries-fails-2026-rule",
+    ),
+    # The 2026 call names non-profit bodies representing local authorities; only the 2025 lead rule is open.
+    pytest.param(
+        "cerv_networks_of_towns", _with(NT_OK, applicant_type="association_non_lucrative_representant_communes"),
+        "unknown", {"applicant_types": "ok", "lead_applicant_local_authority": "to_verify"},
+        id="nt-body-representing-towns-may-apply",
     ),
     pytest.param(
         "cerv_networks_of_towns", _with(NT_OK, applicant_type="comite_jumelage"), "unknown",
@@ -116,8 +122,17 @@ VERDICTS = [
         {"group_size_visit": "unknown", "group_size_third_place": "ok"}, id="ofaj-format-decides",
     ),
     pytest.param(
-        "ofaj_youth_meetings", _with(OFAJ_OK, duration_days=3), "not_eligible",
-        {"min_programme_days": "fails"}, id="ofaj-3-days-fails",
+        "ofaj_youth_meetings", _with(OFAJ_OK, max_age=30), "eligible", {"participant_age": "ok"},
+        id="ofaj-up-to-30-years-ok",
+    ),
+    # Sources disagree on the minimum (5 days, 4 days, 3 full days): a short meeting is never refused.
+    pytest.param(
+        "ofaj_youth_meetings", _with(OFAJ_OK, duration_days=4), "unknown",
+        {"min_programme_days": "to_verify"}, id="ofaj-4-days-to-verify",
+    ),
+    pytest.param(
+        "ofaj_youth_meetings", _with(OFAJ_OK, duration_days=3), "unknown",
+        {"min_programme_days": "to_verify"}, id="ofaj-3-days-to-verify",
     ),
     # Fonds citoyen
     pytest.param("fonds_citoyen_projects", FC_OK, "eligible", {"applicant_types": "ok"}, id="fc-eligible"),

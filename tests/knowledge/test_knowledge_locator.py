@@ -151,18 +151,19 @@ def test_confirmed_centres_come_first(knowledge_url: str) -> None:
 
 
 def test_uncovered_departement_falls_back_to_region(knowledge_url: str) -> None:
-    answer = api.europe_direct_for("29", url=knowledge_url)
+    answer = api.europe_direct_for("71", url=knowledge_url)  # Saône-et-Loire: Dijon and Besançon nearby
     assert not answer.coverage_known
     assert not answer.coverage_verified
     assert answer.regional_fallback
     assert answer.locator_url == LOCATOR_URL
-    assert [c.region_code for c in answer.centres] == ["53"] * len(answer.centres)
-    assert all("29" not in c.coverage for c in answer.centres)
+    assert [c.region_code for c in answer.centres] == ["27"] * len(answer.centres)
+    assert all("71" not in c.coverage for c in answer.centres)
 
 
 def test_departement_without_known_centre(knowledge_url: str) -> None:
-    answer = api.europe_direct_for("2A", url=knowledge_url)
-    assert answer.departement_name == "Corse-du-Sud"
+    # Bretagne: the only centre found (Rennes) is known from sources older than 2021.
+    answer = api.europe_direct_for("29", url=knowledge_url)
+    assert answer.departement_name == "Finistère"
     assert not answer.coverage_known
     assert answer.centres == ()
     assert not answer.regional_fallback
@@ -200,7 +201,7 @@ def test_nearest_europe_direct_unknown_text(knowledge_url: str) -> None:
 
 def test_build_counts_centres(tmp_path: Path) -> None:
     counts = build_database(f"sqlite:///{tmp_path / 'kb.sqlite3'}", KNOWLEDGE_DATA_DIR)
-    assert counts["europe_direct_centres"] >= 22
+    assert counts["europe_direct_centres"] >= 33  # the audit of 29 November 2026 found 36
 
 
 # --------------------------------------------------------------------------- validation
@@ -231,6 +232,18 @@ def _coverage_without_source(data: dict) -> None:
     data["centres"][0]["coverage_sources"] = []
 
 
+def _only_old_evidence_but_current(data: dict) -> None:
+    # ed_bourges (index 23): only a 2018 source; proposing it as current must be refused.
+    centre = data["centres"][23]
+    assert centre["id"] == "ed_bourges"
+    centre["generation"], centre["status"] = "2021_2025", "to_check"
+
+
+def _older_generation_still_to_check(data: dict) -> None:
+    centre = data["centres"][23]
+    centre["status"] = "to_check"
+
+
 @pytest.mark.parametrize(
     "change, expected",
     [
@@ -242,6 +255,8 @@ def _coverage_without_source(data: dict) -> None:
         pytest.param(_set("generation", "2021_2025"), "europe_direct_centres.yml: centres[0].status: status 'confirmed' needs generation '2026_2030'", id="confirmed-needs-2026"),
         pytest.param(_coverage_without_source, "europe_direct_centres.yml: centres[0].coverage_sources: a coverage needs at least one source", id="coverage-unsourced"),
         pytest.param(_duplicate_id, "europe_direct_centres.yml: centres[1].id: duplicate centre id 'ed_lille_metropole'", id="duplicate-id"),
+        pytest.param(_only_old_evidence_but_current, "europe_direct_centres.yml: centres[23]: every dated source is older than 2021 (newest: 2018)", id="old-evidence-proposed-as-current"),
+        pytest.param(_older_generation_still_to_check, "europe_direct_centres.yml: centres[23].status: generation 'older' needs status 'probably_inactive'", id="older-needs-inactive"),
     ],
 )
 def test_bad_centre_data_names_file_and_field(data_dir: Path, change, expected: str) -> None:
