@@ -385,3 +385,55 @@ async def parse_run(stack: Stack, texts: List[str], time_limit: float) -> Dict[s
             latencies.append((time.perf_counter() - started) * 1000)
     return {"requests": len(latencies), "errors": len(errors), "error_samples": errors[:5],
             "latency": percentiles(latencies)}
+
+
+# One long conversation (issue 11): the same five messages again and again, so that a turn's cost can
+# be compared at the start and after 100 turns. Realistic messages of the held-out scenarios' kind.
+LONG_CONVERSATION = (
+    "Notre comité veut recevoir une délégation de notre ville jumelle polonaise pour des rencontres "
+    "entre habitants, quelles aides ?",
+    "c'est combien ?",
+    "et qui contacter ?",
+    "un exemple ?",
+    "et pour l'Italie ?",
+)
+LONG_WINDOWS = ((0, 20), (20, 40), (40, 80), (80, 100), (100, 120))
+
+
+def median(values: List[float]) -> Optional[float]:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    value = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return round(value, 1)
+
+
+async def long_conversation_run(stack: Stack, turns: int = 120, time_limit: float = 240,
+                                base: Optional[str] = None) -> Dict[str, object]:
+    """One conversation of `turns` turns over REST: the median latency per window of turns.
+
+    The figure of issue 11 is ``ratio_100_119_vs_0_19``: 1.0 means a turn costs the same at turn
+    100 as at turn 1.
+    """
+    import aiohttp
+
+    latencies: List[float] = []
+    errors: List[str] = []
+    sender = f"bench-long-{uuid.uuid4().hex}"
+    deadline = time.monotonic() + time_limit
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
+        for number in range(turns):
+            if time.monotonic() > deadline:
+                break
+            text = LONG_CONVERSATION[number % len(LONG_CONVERSATION)]
+            elapsed, _, error = await post_message(session, base or stack.base, sender, text)
+            latencies.append(elapsed)
+            if error:
+                errors.append(error)
+    windows = {f"{start}-{end - 1}": median(latencies[start:end]) for start, end in LONG_WINDOWS
+               if len(latencies) >= end}
+    first, last = windows.get("0-19"), windows.get("100-119")
+    return {"turns": len(latencies), "errors": len(errors), "error_samples": errors[:5],
+            "median_ms_by_turns": windows,
+            "ratio_100_119_vs_0_19": round(last / first, 2) if first and last else None}
