@@ -9,13 +9,14 @@ import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 from bot import run as bot_run
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import MODEL_PATH, REPO_ROOT, Settings
 
 HOST = "127.0.0.1"  # every request of the benchmark goes here, and nowhere else
 REQUEST_TIMEOUT = 30.0
@@ -117,6 +118,22 @@ class Stack:
         endpoints = bot_run.write_endpoints(settings, target=self.workdir / "endpoints.yml")
         self._start(name, bot_run._rasa_server(settings, "serve", credentials, endpoints)
                     + [bot_run.option("--interface", HOST)], self._env())
+        return f"http://{HOST}:{port}"
+
+    def start_stock_rasa(self, name: str = "stock", port: Optional[int] = None) -> str:
+        """Stock Rasa 3.6.21 serving the same model: plain `rasa run`, Rasa's REST channel and SQL
+        tracker store, none of bot/rasa_server.py's patches (the benchmark's point of comparison)."""
+        port = port or self.ports.get(name) or free_port()
+        self.ports[name] = port
+        credentials = self.workdir / "stock_credentials.yml"
+        credentials.write_text("rest:\n", encoding="utf-8")
+        endpoints = self.workdir / "stock_endpoints.yml"
+        endpoints.write_text(f"action_endpoint:\n  url: {self.environ['ACTION_ENDPOINT_URL']}\n"
+                             f"tracker_store:\n  type: SQL\n  url: sqlite:///{self.workdir / 'stock_tracker.sqlite3'}\n",
+                             encoding="utf-8")
+        self._start(name, [sys.executable, "-m", "rasa", "run", bot_run.option("--model", MODEL_PATH),
+                           bot_run.option("--endpoints", endpoints), bot_run.option("--credentials", credentials),
+                           bot_run.option("--port", port), bot_run.option("--interface", HOST)], self._env())
         return f"http://{HOST}:{port}"
 
     def start(self) -> None:
