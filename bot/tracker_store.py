@@ -67,7 +67,7 @@ def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
     duplicate.events = deque(tracker.events, maxlen=tracker.events.maxlen)
     duplicate.slots = type(tracker.slots)((name, copy.copy(slot)) for name, slot in tracker.slots.items())
     duplicate.latest_action = dict(tracker.latest_action) if tracker.latest_action is not None else None
-    duplicate.active_loop = dict(tracker.active_loop) if tracker.active_loop is not None else None
+    duplicate.active_loop = copy.copy(tracker.active_loop)  # changed in place by later events
     return duplicate
 
 class CachedSQLTrackerStore(SQLTrackerStore):

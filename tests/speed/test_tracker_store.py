@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import EventVerbosity
 from sqlalchemy import create_engine, text
 
@@ -133,4 +133,11 @@ async def test_copy_tracker_equals_rasa_copy(domain, url):
     for number in range(3):
         await play(store, "a", number)
     tracker = await store.retrieve("a")
-    assert state(copy_tracker(tracker)) == state(tracker.copy())
+    tracker.update(ActiveLoop("eligibility_form"))
+    duplicate = copy_tracker(tracker)
+    assert state(duplicate) == state(tracker.copy())
+    duplicate.reject_action("eligibility_form")  # changes the loop in place: not the original's
+    assert not tracker.active_loop.rejected
+    await store.save(tracker)
+    tracker = await store.retrieve("a")
+    assert state(tracker) == state(await stock_view(domain, url, "a"))
