@@ -99,6 +99,9 @@ async def run_stack_phase(workdir: Path, scenarios, parse_texts, quick: bool) ->
             result["blind"] = await stack.blind_run(server, BLIND_LIMIT)
             log(f"blind end-to-end set: {result['blind']['all']['passed']}/{result['blind']['all']['total']} conversations passed")
         seq_turns = 40 if quick else SEQ_TURNS
+        result["long_conversation"] = await stack.long_conversation_run(server, turns=40 if quick else 120)
+        log(f"one conversation of {result['long_conversation']['turns']} turns: median by turns "
+            f"{result['long_conversation']['median_ms_by_turns']}")
         result["sequential"] = await stack.sequential_run(server, scenarios, seq_turns, SEQ_LIMIT)
         log(f"1 conversation: {result['sequential']['turns']} turns, p50 {result['sequential']['latency']['p50_ms']} ms")
         server.check_alive()
@@ -114,6 +117,62 @@ async def run_stack_phase(workdir: Path, scenarios, parse_texts, quick: bool) ->
     finally:
         server.stop()
     return result
+
+
+async def run_stock_phase(workdir: Path, scenarios, quick: bool) -> Dict[str, object]:
+    """The same model served by stock Rasa 3.6.21 (plain `rasa run`, SQL tracker store, no patch of this
+    project), the same action server and messages: the point of comparison of issue 11."""
+    from knowledge.loader import build_database
+
+    workdir = workdir / "stock"
+    workdir.mkdir()
+    database_url = f"sqlite:///{workdir / 'knowledge.sqlite3'}"
+    build_database(database_url, KNOWLEDGE_DATA_DIR)
+    server = stack.Stack(workdir, database_url)
+    result: Dict[str, object] = {}
+    try:
+        started = time.monotonic()
+        server.start_actions()
+        server.base = server.start_stock_rasa()
+        result["startup"] = await stack.wait_until_ready(server, started, timeout=180)
+        log(f"stock Rasa ready: first answer after {result['startup']['first_answer_s']} s")
+        result["long_conversation"] = await stack.long_conversation_run(server, turns=40 if quick else 120)
+        log(f"stock Rasa, one conversation: median by turns {result['long_conversation']['median_ms_by_turns']}")
+        result["sequential"] = await stack.sequential_run(server, scenarios, 40 if quick else SEQ_TURNS, SEQ_LIMIT)
+        result["sequential"].pop("scenarios", None)  # stock Rasa has no HTTP API here to score them
+        users, per_user = (5, 6) if quick else (USERS, TURNS_PER_USER)
+        result["concurrent"] = await stack.concurrent_run(server, scenarios, users, per_user, CONC_LIMIT)
+        log(f"stock Rasa, {users} conversations: {result['concurrent']['throughput_msg_per_s']} msg/s")
+        result["memory"] = server.memory()
+    finally:
+        server.stop()
+    return result
+
+
+def ratios(ours: Dict, stock: Dict) -> Dict[str, Optional[float]]:
+    """Ours / stock Rasa for each figure of issue 11 (below 1: ours is faster or smaller)."""
+    def get(run: Dict, *path):
+        for key in path:
+            run = (run or {}).get(key) if isinstance(run, dict) else None
+        return run
+
+    def ratio(*path) -> Optional[float]:
+        a, b = get(ours, *path), get(stock, *path)
+        return round(a / b, 2) if a and b else None
+
+    def rss(run: Dict) -> Optional[int]:
+        return sum((m or {}).get("rss_kib", 0) for m in (run.get("memory") or {}).values()) or None
+
+    return {
+        "p50_1_conversation": ratio("sequential", "latency", "p50_ms"),
+        "p95_1_conversation": ratio("sequential", "latency", "p95_ms"),
+        "p95_20_conversations": ratio("concurrent", "latency", "p95_ms"),
+        "throughput_20_conversations": ratio("concurrent", "throughput_msg_per_s"),
+        "turns_0_19": ratio("long_conversation", "median_ms_by_turns", "0-19"),
+        "turns_100_119": ratio("long_conversation", "median_ms_by_turns", "100-119"),
+        "startup": ratio("startup", "first_answer_s"),
+        "rss": round(rss(ours) / rss(stock), 2) if rss(ours) and rss(stock) else None,
+    }
 
 
 def fmt(value, suffix: str = "", digits: int = 1) -> str:
@@ -176,12 +235,34 @@ def table(results: Dict) -> str:
         rows.append(f"| full turn, {label} ({run.get('turns', 0)} turns): p50 / p95 / p99 | "
                     f"{fmt(lat.get('p50_ms'), ' ms')} / {fmt(lat.get('p95_ms'), ' ms')} / {fmt(lat.get('p99_ms'), ' ms')}; errors {run.get('errors', '—')} |")
     rows.append(f"| throughput at {conc.get('concurrency', USERS)} concurrent conversations | {fmt(conc.get('throughput_msg_per_s'), ' msg/s', 2)} |")
+    long = (s.get("long_conversation") or {}).get("median_ms_by_turns") or {}
+    rows.append(f"| one conversation of 120 turns: median turns 0–19 / 100–119 (ratio) | {fmt(long.get('0-19'), ' ms')} / "
+                f"{fmt(long.get('100-119'), ' ms')} ({fmt((s.get('long_conversation') or {}).get('ratio_100_119_vs_0_19'), digits=2)}) |")
     plat = parse.get("latency") or {}
     rows.append(f"| /model/parse ({parse.get('requests', 0)} requests): p50 / p95 | {fmt(plat.get('p50_ms'), ' ms')} / {fmt(plat.get('p95_ms'), ' ms')}; errors {parse.get('errors', '—')} |")
     mem = s.get("memory") or {}
     for name, label in (("rasa", "Rasa server"), ("actions", "action server")):
         peak = (mem.get(name) or {}).get("peak_rss_kib")
         rows.append(f"| peak RSS, {label} | {fmt(peak / 1024 if peak else None, ' MiB', 0)} |")
+    stock, vs = results.get("stock_rasa") or {}, results.get("ours_vs_stock") or {}
+    if stock:
+        rows.append("")
+        rows.append("| same model, same messages | ours | stock Rasa 3.6.21 | ours / stock |")
+        rows.append("|---|---|---|---|")
+        for label, path, key, suffix in (
+                ("1 conversation p50", ("sequential", "latency", "p50_ms"), "p50_1_conversation", " ms"),
+                ("1 conversation p95", ("sequential", "latency", "p95_ms"), "p95_1_conversation", " ms"),
+                ("20 conversations p95", ("concurrent", "latency", "p95_ms"), "p95_20_conversations", " ms"),
+                ("20 conversations throughput", ("concurrent", "throughput_msg_per_s"), "throughput_20_conversations", " msg/s"),
+                ("median of turns 0–19", ("long_conversation", "median_ms_by_turns", "0-19"), "turns_0_19", " ms"),
+                ("median of turns 100–119", ("long_conversation", "median_ms_by_turns", "100-119"), "turns_100_119", " ms"),
+                ("start-up to first answer", ("startup", "first_answer_s"), "startup", " s")):
+            a, b = s, stock
+            for step in path:
+                a, b = (a or {}).get(step), (b or {}).get(step)
+            rows.append(f"| {label} | {fmt(a, suffix)} | {fmt(b, suffix)} | {fmt(vs.get(key), digits=2)} |")
+        rows.append(f"| RSS of the stack after the load | | | {fmt(vs.get('rss'), digits=2)} |")
+        rows.append("")
     c = results.get("cost", {})
     train = c.get("training") or {}
     note = "" if train.get("measured") else f" (not measured in this run: {train.get('source', 'no figure')})"
@@ -239,6 +320,9 @@ async def main_async(args) -> Dict:
         log("latency: starting the action server and the Rasa server on 127.0.0.1")
         scenarios = load_scenarios()
         results["stack"] = await run_stack_phase(workdir, scenarios, [e["text"] for e in heldout], args.quick)
+        log("latency: the same model served by stock Rasa 3.6.21")
+        results["stock_rasa"] = await run_stock_phase(workdir, scenarios, args.quick)
+        results["ours_vs_stock"] = ratios(results["stack"], results["stock_rasa"])
 
         if args.quick or args.skip_crossval:
             q["crossval"] = {"skipped": "--quick" if args.quick else "--skip-crossval"}

@@ -9,13 +9,14 @@ import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 from bot import run as bot_run
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import MODEL_PATH, REPO_ROOT, Settings
 
 HOST = "127.0.0.1"  # every request of the benchmark goes here, and nowhere else
 REQUEST_TIMEOUT = 30.0
@@ -117,6 +118,22 @@ class Stack:
         endpoints = bot_run.write_endpoints(settings, target=self.workdir / "endpoints.yml")
         self._start(name, bot_run._rasa_server(settings, "serve", credentials, endpoints)
                     + [bot_run.option("--interface", HOST)], self._env())
+        return f"http://{HOST}:{port}"
+
+    def start_stock_rasa(self, name: str = "stock", port: Optional[int] = None) -> str:
+        """Stock Rasa 3.6.21 serving the same model: plain `rasa run`, Rasa's REST channel and SQL
+        tracker store, none of bot/rasa_server.py's patches (the benchmark's point of comparison)."""
+        port = port or self.ports.get(name) or free_port()
+        self.ports[name] = port
+        credentials = self.workdir / "stock_credentials.yml"
+        credentials.write_text("rest:\n", encoding="utf-8")
+        endpoints = self.workdir / "stock_endpoints.yml"
+        endpoints.write_text(f"action_endpoint:\n  url: {self.environ['ACTION_ENDPOINT_URL']}\n"
+                             f"tracker_store:\n  type: SQL\n  url: sqlite:///{self.workdir / 'stock_tracker.sqlite3'}\n",
+                             encoding="utf-8")
+        self._start(name, [sys.executable, "-m", "rasa", "run", bot_run.option("--model", MODEL_PATH),
+                           bot_run.option("--endpoints", endpoints), bot_run.option("--credentials", credentials),
+                           bot_run.option("--port", port), bot_run.option("--interface", HOST)], self._env())
         return f"http://{HOST}:{port}"
 
     def start(self) -> None:
@@ -389,3 +406,55 @@ async def parse_run(stack: Stack, texts: List[str], time_limit: float) -> Dict[s
             latencies.append((time.perf_counter() - started) * 1000)
     return {"requests": len(latencies), "errors": len(errors), "error_samples": errors[:5],
             "latency": percentiles(latencies)}
+
+
+# One long conversation (issue 11): the same five messages again and again, so that a turn's cost can
+# be compared at the start and after 100 turns. Realistic messages of the held-out scenarios' kind.
+LONG_CONVERSATION = (
+    "Notre comité veut recevoir une délégation de notre ville jumelle polonaise pour des rencontres "
+    "entre habitants, quelles aides ?",
+    "c'est combien ?",
+    "et qui contacter ?",
+    "un exemple ?",
+    "et pour l'Italie ?",
+)
+LONG_WINDOWS = ((0, 20), (20, 40), (40, 80), (80, 100), (100, 120))
+
+
+def median(values: List[float]) -> Optional[float]:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    value = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return round(value, 1)
+
+
+async def long_conversation_run(stack: Stack, turns: int = 120, time_limit: float = 240,
+                                base: Optional[str] = None) -> Dict[str, object]:
+    """One conversation of `turns` turns over REST: the median latency per window of turns.
+
+    The figure of issue 11 is ``ratio_100_119_vs_0_19``: 1.0 means a turn costs the same at turn
+    100 as at turn 1.
+    """
+    import aiohttp
+
+    latencies: List[float] = []
+    errors: List[str] = []
+    sender = f"bench-long-{uuid.uuid4().hex}"
+    deadline = time.monotonic() + time_limit
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
+        for number in range(turns):
+            if time.monotonic() > deadline:
+                break
+            text = LONG_CONVERSATION[number % len(LONG_CONVERSATION)]
+            elapsed, _, error = await post_message(session, base or stack.base, sender, text)
+            latencies.append(elapsed)
+            if error:
+                errors.append(error)
+    windows = {f"{start}-{end - 1}": median(latencies[start:end]) for start, end in LONG_WINDOWS
+               if len(latencies) >= end}
+    first, last = windows.get("0-19"), windows.get("100-119")
+    return {"turns": len(latencies), "errors": len(errors), "error_samples": errors[:5],
+            "median_ms_by_turns": windows,
+            "ratio_100_119_vs_0_19": round(last / first, 2) if first and last else None}

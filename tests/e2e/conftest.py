@@ -55,15 +55,23 @@ def action_server_url(knowledge_url):
 
 
 @pytest.fixture(scope="session")
-async def agent(action_server_url):
-    """The trained assistant, in process, with the real action server."""
+async def agent(action_server_url, tmp_path_factory):
+    """The trained assistant, in process, with the real action server; served as `make run` serves it:
+    the speed-ups of bot/speedups.py and the cached SQL tracker store (their answers must not change)."""
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
+
+    from bot import speedups
+
+    speedups.install()
+    tracker_url = f"sqlite:///{tmp_path_factory.mktemp('trackers') / 'tracker.sqlite3'}"
 
     if not MODEL_PATH.exists():
         pytest.fail(f"no trained model at {MODEL_PATH}: run `make train` first")
     return await load_agent(
         model_path=str(MODEL_PATH),
-        endpoints=AvailableEndpoints(action=EndpointConfig(url=action_server_url)),
+        endpoints=AvailableEndpoints(action=EndpointConfig(url=action_server_url),
+                                     tracker_store=EndpointConfig(url=tracker_url,
+                                                                  type="bot.tracker_store.CachedSQLTrackerStore")),
     )

@@ -1,0 +1,78 @@
+"""Each patch of bot/speedups.py gives Rasa's own result (the patches are installed in this process)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered,
+                                     UserUtteranceReverted)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
+
+from bot import speedups
+from bot.settings import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    speedups.install()
+    return Domain.load(str(REPO_ROOT / "domain.yml"))
+
+
+def test_refuses_another_rasa_version(monkeypatch):
+    import rasa
+
+    monkeypatch.setattr(speedups, "_installed", False)
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(RuntimeError):
+        speedups.install()
+
+
+def test_event_classes_resolved_as_rasa_does(domain):
+    for cls in all_subclasses(Event):
+        expected = next(c for c in all_subclasses(Event) if c.type_name == cls.type_name)
+        assert Event.resolve_by_type(cls.type_name) is expected
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no such event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no such event")
+
+
+def conversation(turns: int) -> list:
+    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    for number in range(turns):
+        events += [UserUttered(f"m{number}", {"name": "ask_funding_twinning", "confidence": 1.0}),
+                   SlotSet("country", "PL"),
+                   ActionExecuted("action_recommend_programme", hide_rule_turn=number % 2 == 0),
+                   BotUttered("r"), ActionExecuted("action_listen")]
+        if number == 3:
+            events += [UserUttered("oops", {"name": "greet", "confidence": 1.0}), UserUtteranceReverted()]
+    return events
+
+
+@pytest.mark.parametrize("ignore_rule_only_turns", [False, True])
+def test_incremental_states_equal_rasa_states(domain, ignore_rule_only_turns):
+    stock = DialogueStateTracker.past_states.__wrapped__
+    events = conversation(8)
+    tracker = DialogueStateTracker("speed-test", domain.slots)
+    for number, event in enumerate(events):
+        tracker.update(event)
+        # Sometimes the same conversation comes back with equal events read back from a store.
+        if number % 7 == 0:
+            tracker = DialogueStateTracker.from_dict("speed-test", [e.as_dict() for e in tracker.events],
+                                                     domain.slots)
+        options = dict(ignore_rule_only_turns=ignore_rule_only_turns,
+                       rule_only_data={"slots": ["country"], "loops": []})
+        expected = stock(copy.deepcopy(tracker), domain, **options)
+        assert tracker.past_states(domain, **options) == expected
+        assert tracker.past_states(domain, **options) == expected  # from the cache
+
+
+def test_last_state_is_a_copy(domain):
+    tracker = DialogueStateTracker("speed-copy", domain.slots)
+    for event in conversation(2):
+        tracker.update(event)
+    tracker.past_states(domain)[-1].clear()
+    assert tracker.past_states(domain)[-1]

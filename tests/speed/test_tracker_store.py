@@ -1,0 +1,143 @@
+"""The cached SQL tracker store (bot/tracker_store.py) returns what stock Rasa's store returns.
+
+Each check reads the same database with a fresh stock ``SQLTrackerStore`` and compares the trackers
+(every event and the whole state), including with two stores sharing one database (two Rasa
+servers), events deleted behind the cache (the retention purge) and a new session.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import EventVerbosity
+from sqlalchemy import create_engine, text
+
+from bot.settings import REPO_ROOT
+from bot.tracker_store import CachedSQLTrackerStore, copy_tracker
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(REPO_ROOT / "domain.yml"))
+
+
+@pytest.fixture
+def url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'tracker.sqlite3'}"
+
+
+def turn(number: int) -> list:
+    return [UserUttered(f"message {number}", {"name": "ask_funding_twinning", "confidence": 0.9},
+                        [{"entity": "country", "value": "PL", "start": 0, "end": 2}]),
+            SlotSet("country", ["PL", str(number)]),
+            ActionExecuted("action_recommend_programme", policy="RulePolicy", confidence=1.0),
+            BotUttered(f"réponse {number}", {"buttons": None}),
+            ActionExecuted("action_listen")]
+
+
+def state(tracker) -> dict:
+    return tracker.current_state(EventVerbosity.ALL)
+
+
+async def stock_view(domain, url, sender):
+    return await SQLTrackerStore(domain, host=url).retrieve(sender)
+
+
+async def start(store, sender):
+    tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]:
+        tracker.update(event)
+    await store.save(tracker)
+
+
+async def play(store, sender, number):
+    tracker = await store.retrieve(sender)
+    for event in turn(number):
+        tracker.update(event)
+    await store.save(tracker)
+
+
+async def test_reads_what_stock_rasa_reads(domain, url):
+    store = CachedSQLTrackerStore(domain, host=url)
+    await start(store, "a")
+    for number in range(12):
+        await play(store, "a", number)
+        assert state(await store.retrieve("a")) == state(await stock_view(domain, url, "a"))
+    assert store._get("a") is not None  # served from the cache
+
+
+async def test_writes_each_event_once(domain, url):
+    store = CachedSQLTrackerStore(domain, host=url)
+    await start(store, "a")
+    for number in range(5):
+        await play(store, "a", number)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = 'a'")).scalar()
+    assert count == 3 + 5 * len(turn(0))
+
+
+async def test_two_servers_on_one_database(domain, url):
+    first, second = CachedSQLTrackerStore(domain, host=url), CachedSQLTrackerStore(domain, host=url)
+    await start(first, "a")
+    for number in range(8):
+        await play(first if number % 2 else second, "a", number)
+        expected = state(await stock_view(domain, url, "a"))
+        assert state(await first.retrieve("a")) == expected
+        assert state(await second.retrieve("a")) == expected
+    with create_engine(url).connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM events WHERE sender_id = 'a'")).scalar()
+    assert count == 3 + 8 * len(turn(0))  # every event once
+
+
+async def test_events_deleted_behind_the_cache(domain, url):
+    store = CachedSQLTrackerStore(domain, host=url)
+    await start(store, "a")
+    for number in range(3):
+        await play(store, "a", number)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM events WHERE sender_id = 'a'"))
+    assert await store.retrieve("a") is None
+    await start(store, "a")
+    await play(store, "a", 7)
+    assert state(await store.retrieve("a")) == state(await stock_view(domain, url, "a"))
+
+
+async def test_a_new_session_is_read_as_stock_rasa_reads_it(domain, url):
+    store = CachedSQLTrackerStore(domain, host=url)
+    await start(store, "a")
+    await play(store, "a", 1)
+    tracker = await store.retrieve("a")
+    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]:
+        tracker.update(event)
+    await store.save(tracker)
+    await play(store, "a", 2)
+    assert state(await store.retrieve("a")) == state(await stock_view(domain, url, "a"))
+
+
+async def test_the_tracker_handed_out_is_a_copy(domain, url):
+    store = CachedSQLTrackerStore(domain, host=url)
+    await start(store, "a")
+    await play(store, "a", 1)
+    tracker = await store.retrieve("a")
+    tracker.update(SlotSet("country", "DE"))  # never saved: a turn that failed half-way
+    assert (await store.retrieve("a")).get_slot("country") == ["PL", "1"]
+
+
+async def test_copy_tracker_equals_rasa_copy(domain, url):
+    store = CachedSQLTrackerStore(domain, host=url)
+    await start(store, "a")
+    for number in range(3):
+        await play(store, "a", number)
+    tracker = await store.retrieve("a")
+    tracker.update(ActiveLoop("eligibility_form"))
+    duplicate = copy_tracker(tracker)
+    assert state(duplicate) == state(tracker.copy())
+    duplicate.reject_action("eligibility_form")  # changes the loop in place: not the original's
+    assert not tracker.active_loop.rejected
+    await store.save(tracker)
+    tracker = await store.retrieve("a")
+    assert state(tracker) == state(await stock_view(domain, url, "a"))
