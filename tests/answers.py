@@ -7,7 +7,8 @@ from typing import Dict, List
 
 PROGRAMME_PATTERNS: Dict[str, str] = {
     "cerv": r"\bCERV\b",
-    "erasmus_plus": r"Erasmus\+",
+    # "Agence Erasmus+ France Jeunesse & Sport" is a contact (it also runs the Solidarity Corps), not Erasmus+.
+    "erasmus_plus": r"(?<!Agence )Erasmus\+",
     "horizon_cities_mission": r"Mission Villes|Horizon Europe",
     "ofaj": r"\bOFAJ\b",
     "fonds_citoyen": r"Fonds citoyen",
