@@ -223,7 +223,7 @@ FUNDING_INTENTS = ("ask_funding", *INTENT_NEEDS)
 _DISTRACTED = {
     "goodbye", "thank", "greet", "affirm", "deny", "out_of_scope", "nlu_fallback", "ask_capabilities",
     "inform_location", "ask_europe_direct", "check_eligibility", "ask_twinning_setup", "ask_what_is_twinning",
-    "bot_challenge", "stop",
+    "bot_challenge", "stop", "ask_human",
 }
 # A request for money: "aide" only as a noun of funding ("quelles aides", "une aide européenne"),
 # never the verb ("l'AFCCRE aide-t-elle à trouver une ville jumelle ?").
@@ -231,8 +231,14 @@ _ASKS_FOR_MONEY = re.compile(
     r"\b(?:financ\w*|cofinanc\w*|subvention\w*|fonds|budget|payer|paie|paye|prise en charge|prendre en charge|argent"
     r"|thunes?|(?:des|les|de) sous|(?:quelles?|des|une|les|d'|aucune|d'autres) ?aides?(?!-)|aides? (?:europeennes?|financieres?|de l'europe)"
     r"|soutien financier|programmes? europeens?|dispositifs?|appels? a projets?"
-    r"|quels? (?:programmes?|financements?|dispositifs?))\b"
+    r"|quels? (?:programmes?|financements?|dispositifs?)"
+    # "L'Union européenne peut-elle nous aider ?", "que leur conseiller ?" (a relayed project)
+    r"|(?:l'union europeenne|l'europe|l'ue|bruxelles) (?:peut|pourrait)(?:[- ](?:elle|il))? (?:nous |les |leur )?aider"
+    r"|(?:que|quoi) (?:leur|lui|nous|me) (?:conseiller|proposer|recommander))\b"
 )
+# "je voudrais parler à quelqu'un": a person, whatever project the message describes.
+_WANTS_A_PERSON = re.compile(r"\b(?:quelqu'un|une personne|une vraie personne|un humain|un etre humain|un conseiller"
+                             r"|une conseillere|un interlocuteur|une interlocutrice)\b")
 _DESCRIBES_PROJECT = re.compile(
     r"\b(?:jumel\w*|ville (?:jumelle|partenaire|amie)|commune (?:jumelle|partenaire)|echanges?|rencontres?|delegations?"
     r"|sejours?|voyages?|accueillir|recevoir|inviter|projets?)\b"
@@ -314,6 +320,8 @@ def corrected_intent(message: Message) -> Optional[str]:
         return None
     if "national_scheme" in types:
         return None  # a French national scheme: out of scope, said so by the actions
+    if intent == "ask_human" and _WANTS_A_PERSON.search(text):
+        return None
     if intent in ("inform_location", "ask_europe_direct") and _ASKS_WHERE.search(text):
         return None
     if intent == "check_eligibility" and "programme" in types:

@@ -322,8 +322,10 @@ def _plausible(original: Sequence[str], words: Sequence[str], start: int, end: i
     """A one-word name ("Mer", "Nord", "la Réunion") counts if capitalised or if it is all the user said.
 
     "à la réunion des maires" is a meeting, "à La Réunion" the island: an article does not make a
-    lower-case word a name.
+    lower-case word a name. A name followed by "européen(ne)" never is a place.
     """
+    if end < len(words) and words[end].startswith("europeen"):
+        return False  # "l'Union européenne" is not the commune of L'Union (Haute-Garonne)
     if words[start] in _ARTICLES and end - start == 2:
         start += 1
     elif end - start > 1:

@@ -179,3 +179,20 @@ def test_partner_towns_in_several_countries_make_a_network_of_towns():
 )
 def test_no_network_read_from_a_switch_young_people_or_one_country(text, entities):
     assert ("activity", "reseau") not in _read(text, entities)
+
+
+def test_a_project_relayed_by_a_europe_direct_agent_asks_for_advice_not_for_a_person():
+    message = _message("Je suis au centre Europe Direct de Caen. Une commune veut recevoir des habitants de sa ville "
+                       "jumelle irlandaise pour des ateliers. Que leur conseiller ?", "ask_human",
+                       ["ask_human", "ask_funding_twinning"], [("country", "IE"), ("activity", "atelier")])
+    assert corrected_intent(message) == "ask_funding_twinning"
+    wants_a_person = _message("Je préfère parler à quelqu'un pour notre projet de jumelage, qui peut nous aider à le "
+                              "financer ?", "ask_human", ["ask_human", "ask_funding_twinning"], [("activity", "rencontre")])
+    assert corrected_intent(wants_a_person) is None
+
+
+def test_asking_whether_the_eu_can_help_a_described_project_asks_for_funding():
+    message = _message("Jumelés avec une ville slovène, nous voulons une cérémonie commune en 2027. L'Europe "
+                       "peut-elle nous aider ?", "inform_location", ["inform_location", "ask_funding_twinning"],
+                       [("country", "SI")])
+    assert corrected_intent(message) == "ask_funding_twinning"

@@ -289,3 +289,10 @@ def test_a_lower_case_word_after_an_article_is_not_a_place():
 
     assert locate("on m'en a parlé à la réunion des maires du canton") is None
     assert locate("nous sommes en Corrèze, à la réunion du conseil").departement_code == "19"
+
+
+def test_the_european_union_is_not_the_commune_of_l_union():
+    from knowledge.geo import locate
+
+    assert locate("Le site L'Europe des communes dépend-il de l'Union européenne ?") is None
+    assert locate("nous habitons L'Union, au nord de Toulouse").departement_code == "31"
