@@ -104,9 +104,11 @@ def _reconciled(need: str, audience: Optional[str], country: Optional[str] = Non
         return "cross_border"  # with the neighbouring commune across the border: Interreg's micro-projects
     if need in ("youth_exchange", "twinning_meeting") and _youth_participation(audience, theme, activity):
         return "youth_participation"
-    if (need in ("twinning_meeting", "youth_exchange", "climate_cities") and audience in _EDUCATION_AUDIENCES
+    # A class and its teachers: a school project (with Germany: the OFAJ's). Not for a twinning: its
+    # meetings often include the schools, beside the residents the profile cannot keep as well.
+    if (need in ("youth_exchange", "climate_cities") and audience in _EDUCATION_AUDIENCES
             and (country or "").upper() != "DE"):
-        return "education_training"  # a class and its teachers: a school project (with Germany: the OFAJ's)
+        return "education_training"
     if need in ("climate_cities", "twinning_meeting") and audience in _YOUTH_AUDIENCES:
         return "youth_exchange"
     if need == "climate_cities" and audience in _ADULT_PUBLICS:

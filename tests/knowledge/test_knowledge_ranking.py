@@ -27,7 +27,7 @@ FIRST = [
     (("twinning_meeting", "jeunes", "DE", None, None), {"ofaj_youth_meetings"}),
     (("twinning_meeting", "scolaires", "DE", None, None), {"ofaj_youth_meetings"}),
     # A class and its teachers with a partner elsewhere: a school project, whatever the intent said.
-    (("twinning_meeting", "scolaires", "ES", None, None), {"erasmus_small_scale_partnerships"}),
+    (("youth_exchange", "scolaires", "ES", None, None), {"erasmus_small_scale_partnerships"}),
     (("youth_exchange", "enseignants", "IT", None, None), {"erasmus_small_scale_partnerships"}),
     # Towns of several countries (read as the activity "reseau") working together: a network.
     (("twinning_meeting", "citoyens", "PL", None, "reseau"), {"cerv_networks_of_towns"}),
