@@ -264,7 +264,8 @@ _ASKS_TO_FUND = re.compile(
 # the Europe Direct agent who relays a commune's question.
 _ASKS_WHERE = re.compile(
     r"\b(?:pres de (?:chez|nous|moi|eux)|proches?|a cote|le plus pres|dans (?:mon|notre|leur|le|la) (?:departement|coin"
-    r"|secteur|region|ville)|ou (?:trouver|s'adresser|aller|est|se trouve)|localis\w*|(?:quel|le) centre)\b"
+    r"|secteur|region|ville)|ou (?:trouver|s'adresser|aller|est|se trouve)|localis\w*|quels? centres?"
+    r"|(?:le|un) centre (?:le plus|de mon|de notre|pres|proche|dans))\b"
 )
 _PROJECT_ENTITIES = set(PROFILE_ENTITIES)
 

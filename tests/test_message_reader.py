@@ -196,3 +196,13 @@ def test_asking_whether_the_eu_can_help_a_described_project_asks_for_funding():
                        "peut-elle nous aider ?", "inform_location", ["inform_location", "ask_funding_twinning"],
                        [("country", "SI")])
     assert corrected_intent(message) == "ask_funding_twinning"
+
+
+def test_an_agent_naming_the_centre_they_relay_for_is_not_asking_for_a_centre():
+    message = _message("Je transmets pour le centre Europe Direct de Caen : un club de jeunes demande comment financer "
+                       "un échange avec une ville irlandaise.", "ask_funding_youth_exchange",
+                       ["ask_funding_youth_exchange"], [("contact", "europe_direct"), ("country", "IE")])
+    assert corrected_intent(message) is None
+    asks = _message("où se trouve le centre Europe Direct le plus proche de Caen ?", "ask_contact", ["ask_contact"],
+                    [("contact", "europe_direct")])
+    assert corrected_intent(asks) == "ask_europe_direct"

@@ -76,3 +76,27 @@ def test_last_state_is_a_copy(domain):
         tracker.update(event)
     tracker.past_states(domain)[-1].clear()
     assert tracker.past_states(domain)[-1]
+
+
+def test_the_action_server_gets_what_the_actions_read_of_the_whole_conversation(domain):
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.trackers import EventVerbosity
+    from rasa_sdk import Tracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    events = conversation(6) + [
+        UserUttered("on sera 40", {"name": "inform", "confidence": 1.0},
+                    [{"entity": "country", "value": "IT", "start": 0, "end": 2}]),
+        ActionExecuted("validate_eligibility_form"), SlotSet("participants", 40), SlotSet("requested_slot", "max_age"),
+    ]
+    tracker = DialogueStateTracker.from_events("someone", events, domain.slots)
+    sent = RemoteAction("action_recommend_programme", EndpointConfig("http://localhost"))._action_call_format(
+        tracker, domain)
+    full = tracker.current_state(EventVerbosity.ALL)
+
+    assert [e["event"] for e in sent["tracker"]["events"]] == ["user", "action", "slot", "slot"]
+    assert {k: v for k, v in sent["tracker"].items() if k != "events"} == {k: v for k, v in full.items() if k != "events"}
+    lean, whole = Tracker.from_dict(sent["tracker"]), Tracker.from_dict(full)
+    assert lean.slots == whole.slots and lean.latest_message == whole.latest_message
+    assert lean.slots_to_validate() == whole.slots_to_validate() == {"participants": 40, "requested_slot": "max_age"}
+    assert list(lean.get_latest_entity_values("country")) == ["IT"]
