@@ -100,3 +100,42 @@ def test_the_action_server_gets_what_the_actions_read_of_the_whole_conversation(
     assert lean.slots == whole.slots and lean.latest_message == whole.latest_message
     assert lean.slots_to_validate() == whole.slots_to_validate() == {"participants": 40, "requested_slot": "max_age"}
     assert list(lean.get_latest_entity_values("country")) == ["IT"]
+
+
+def _with_loops_and_reverts() -> list:
+    from rasa.shared.core.events import ActionReverted, ActiveLoop, Restarted
+
+    events = conversation(3)
+    events += [UserUttered("éligible ?", {"name": "check_eligibility", "confidence": 1.0}),
+               ActionExecuted("eligibility_form"), ActiveLoop("eligibility_form"), SlotSet("requested_slot", "x"),
+               ActionExecuted("action_listen"), UserUttered("40", {"name": "inform", "confidence": 1.0}),
+               ActionExecuted("eligibility_form"), SlotSet("participants", 40), ActionExecuted("action_listen"),
+               UserUttered("bof", {"name": "deny", "confidence": 1.0}), UserUtteranceReverted(),
+               ActionExecuted("action_listen"), UserUttered("stop", {"name": "stop", "confidence": 1.0}),
+               ActionExecuted("eligibility_form"), ActionReverted(), ActiveLoop(None), ActionExecuted("action_listen")]
+    events += conversation(2)[3:] + [Restarted(), ActionExecuted("action_listen")] + conversation(2)[3:]
+    return events
+
+
+def test_applied_events_equal_rasa_applied_events_as_a_conversation_grows(domain):
+    rasa_applied = DialogueStateTracker.applied_events.__wrapped__
+    events = _with_loops_and_reverts()
+    for length in range(1, len(events) + 1):
+        tracker = DialogueStateTracker.from_events("grows", events[:length], domain.slots)
+        assert tracker.applied_events() == rasa_applied(tracker), length
+    # Another history under the same name (a shorter one, then one that differs): computed whole.
+    for other in (events[:5], conversation(4)):
+        tracker = DialogueStateTracker.from_events("grows", other, domain.slots)
+        assert tracker.applied_events() == rasa_applied(tracker)
+
+
+def test_a_form_named_only_later_changes_earlier_events_as_in_rasa(domain):
+    from rasa.shared.core.events import ActiveLoop
+
+    rasa_applied = DialogueStateTracker.applied_events.__wrapped__
+    events = conversation(2) + [ActionExecuted("late_form"), ActionExecuted("action_listen")]
+    tracker = DialogueStateTracker.from_events("late", events, domain.slots)
+    assert tracker.applied_events() == rasa_applied(tracker)
+    tracker.update(ActiveLoop("late_form"))  # a new form name: the earlier "late_form" runs count differently
+    tracker.update(ActionExecuted("late_form"))
+    assert tracker.applied_events() == rasa_applied(tracker)
