@@ -88,10 +88,13 @@ test-scenarios: $(MODEL) knowledge ## Multi-turn scenarios through the real mode
 	$(PY) -m pytest -q -m e2e; status=$$?; head -1 results/scenarios.txt 2>/dev/null; exit $$status
 
 .PHONY: test-robustness
-test-robustness: $(MODEL) ## Bad input and security on a real Rasa server (~2 min): 1,000 generated requests, API token/JWT, CORS, socket.io origins
+test-robustness: $(MODEL) ## Bad input and security on a real Rasa server (~2 min): 1,000 generated requests (the same each run), API token/JWT, CORS, socket.io origins
 	$(PY) -m pytest -q -m robustness tests/robustness
 
-.PHONY: test-production
+fuzz: $(MODEL) ## The robustness tests with newly generated inputs each run (make test draws the same ones): run it often, fix what it finds
+	HYPOTHESIS_PROFILE=explore $(PY) -m pytest -q -m robustness tests/robustness
+
+.PHONY: test-production fuzz
 test-production: $(MODEL) ## Production set-up against the real PostgreSQL and Redis (~3 min): two Rasa servers, faults, a restart, a 15 s load test
 	$(PY) -m pytest -q -m production tests/production
 

@@ -47,7 +47,7 @@ class ActionComparePrograms(KnowledgeAction):
                 )
             )
             return []
-        blocks = [intro] + [
+        blocks = [
             formatting.comparison_block(
                 strand,
                 api.next_call(strand.id, today=day),
@@ -56,7 +56,8 @@ class ActionComparePrograms(KnowledgeAction):
             )
             for strand in strands
         ]
-        dispatcher.utter_message(text="\n\n".join(blocks))
+        # "\n\n" separates the bubbles of the REST channel: the intro heads the first block, not a bubble alone.
+        dispatcher.utter_message(text=intro + "\n" + "\n\n".join(blocks))
         return [SlotSet("programme", strands[0].id)]
 
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from bot.settings import KNOWLEDGE_DATA_DIR
 from knowledge.loader import build_database
+
+# `make test` draws the same generated inputs every run, so that it passes or fails for a reason;
+# `make fuzz` draws new ones each time, to look for what the fixed draw does not reach.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(scope="session")
