@@ -5,7 +5,7 @@ abbreviations ("asso", "3j", "pers"). No Rasa import: the form's validation acti
 :func:`parse_answers` and pass the result to ``knowledge.api.check_eligibility`` (through
 ``ProjectAnswers.from_mapping``).
 
-Returned keys are the answer names of ``knowledge.views.ProjectAnswers``; a key is present only when
+Returned keys are answer names of the table ``knowledge.answers.ANSWERS``; a key is present only when
 the message gives it. Heuristics, not a grammar: see the report of each helper for what it reads.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 HOME_COUNTRY = "FR"
 
@@ -102,7 +102,7 @@ def parse_int_fr(text: str) -> Optional[int]:
 # -------------------------------------------------------------------------------- countries
 
 # Accent-less French forms of the countries in knowledge/data/countries.yml (+ CH); a trailing
-# plural "s" is accepted when matching. Callers may pass the NLU vocabulary instead.
+# plural "s" is accepted when matching.
 _COUNTRY_FORMS: Dict[str, Tuple[str, ...]] = {
     "FR": ("france", "francais", "francaise"),
     "DE": ("allemagne", "allemand", "allemande", "germany", "deutschland", "rfa", "franco-allemand", "franco-allemande"),
@@ -161,9 +161,9 @@ def _country_regex(forms: Mapping[str, str]) -> Tuple[re.Pattern, Dict[str, str]
 _DEFAULT_COUNTRY_RE = _country_regex(DEFAULT_COUNTRY_CODES_BY_FORM)
 
 
-def find_countries(text: str, country_codes_by_form: Optional[Mapping[str, str]] = None) -> List[Tuple[int, str]]:
+def find_countries(text: str) -> List[Tuple[int, str]]:
     """Return ``(position, ISO code)`` of every country form in a normalized text, in order."""
-    pattern, by_form = _DEFAULT_COUNTRY_RE if country_codes_by_form is None else _country_regex(country_codes_by_form)
+    pattern, by_form = _DEFAULT_COUNTRY_RE
     return [(m.start(), by_form[m.group(1)]) for m in pattern.finditer(text)]
 
 
@@ -207,6 +207,23 @@ def parse_applicant_type(text: str) -> Optional[str]:
         if match and (best is None or (match.start(), -len(match.group(0))) < (best[0], -best[1])):
             best = (match.start(), len(match.group(0)), kind)
     return best[2] if best else None
+
+
+def parse_meeting_format(text: str) -> Optional[str]:
+    """Read a bare reply to the OFAJ meeting-format question ("chez eux" -> "visite"), else None."""
+    lowered = text.lower()
+    if "tiers" in lowered:
+        return "lieu_tiers"
+    if "partenaire" in lowered or "chez eux" in lowered or "visite" in lowered:
+        return "visite"
+    return None
+
+
+# Readers of a bare reply to a choice question, by answer name (numbers and yes/no are read by kind).
+BARE_ANSWER_READERS: Dict[str, Callable[[str], Optional[str]]] = {
+    "applicant_type": parse_applicant_type,
+    "meeting_format": parse_meeting_format,
+}
 
 
 # ----------------------------------------------------------------------------- dates, ages
@@ -419,13 +436,11 @@ def _parse_flags(text: str, found: Dict[str, object]) -> None:
 # ------------------------------------------------------------------------------------- main
 
 
-def parse_answers(text: str, country_codes_by_form: Optional[Mapping[str, str]] = None) -> Dict[str, object]:
+def parse_answers(text: str) -> Dict[str, object]:
     """Extract eligibility answers from a French message.
 
     Args:
         text: the user's message, e.g. "on sera 60 dont 30 Polonais, sur 4 jours".
-        country_codes_by_form: French country forms -> ISO code (e.g. the NLU vocabulary);
-            default :data:`DEFAULT_COUNTRY_CODES_BY_FORM`. Accents and case are ignored.
 
     Returns:
         Only the answers found, among ``participants``, ``invited_participants``,
@@ -436,10 +451,7 @@ def parse_answers(text: str, country_codes_by_form: Optional[Mapping[str, str]] 
     """
     normalized = normalize(text)
     found: Dict[str, object] = {}
-    if country_codes_by_form is None:
-        country_re = _DEFAULT_COUNTRY_RE[0]
-    else:
-        country_re = _country_regex(country_codes_by_form)[0]
+    country_re = _DEFAULT_COUNTRY_RE[0]
 
     applicant = parse_applicant_type(normalized)
     if applicant:
@@ -449,7 +461,7 @@ def parse_answers(text: str, country_codes_by_form: Optional[Mapping[str, str]] 
     digits = _digitize(normalized)
     digits = _parse_ages(digits, found)
     digits = _parse_durations(digits, found)
-    countries = find_countries(digits, country_codes_by_form)
+    countries = find_countries(digits)
     partners = tuple(dict.fromkeys(code for _, code in countries if code != HOME_COUNTRY))
     if partners:
         found["partner_countries"] = partners
@@ -468,13 +480,3 @@ def _parse_int(text: str) -> int:
     value = parse_int_fr(text)
     assert value is not None  # only called on a matched number phrase
     return value
-
-
-def merge_answers(previous: Mapping[str, object], new: Mapping[str, object]) -> Dict[str, object]:
-    """Combine answers over several messages: new values win, partner countries accumulate."""
-    merged = dict(previous)
-    for key, value in new.items():
-        if key == "partner_countries" and previous.get("partner_countries"):
-            value = tuple(dict.fromkeys(tuple(previous["partner_countries"]) + tuple(value)))
-        merged[key] = value
-    return merged
