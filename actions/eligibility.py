@@ -20,7 +20,8 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.common import KnowledgeAction, latest_entity_values, latest_intent
-from actions.parsing import BARE_ANSWER_READERS, parse_answers, parse_int_fr
+from actions.parsing import BARE_ANSWER_READERS, parse_answers
+from actions.words_fr import parse_int_fr
 from knowledge import api
 from knowledge.answers import ANSWER_ORDER, ANSWERS_BY_NAME, EligibilityReport, ProjectAnswers
 
