@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import formatting
 from actions.common import KnowledgeAction, latest_entity_values, latest_intent
 from actions.handover import handover_text
-from actions.parsing import normalize
+from actions.words_fr import normalize
 from knowledge import api
 from knowledge.views import ContactView
 

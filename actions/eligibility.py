@@ -13,32 +13,24 @@ import asyncio
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.common import KnowledgeAction, latest_entity_values, latest_intent
-from actions.parsing import parse_answers, parse_applicant_type, parse_int_fr
+from actions.parsing import BARE_ANSWER_READERS, parse_answers
+from actions.words_fr import parse_int_fr
 from knowledge import api
-from knowledge.eligibility import ANSWER_ORDER
-from knowledge.schema import CHECK_CHOICE_ANSWERS
-from knowledge.views import EligibilityReport, ProjectAnswers
+from knowledge.answers import ANSWER_ORDER, ANSWERS_BY_NAME, EligibilityReport, ProjectAnswers
 
 FORM = "eligibility_form"
 STRAND_SLOT = "eligibility_strand"
 FAILURES_SLOT = "eligibility_failures"
 ANSWER_SLOTS = ANSWER_ORDER  # one slot per answer, in asking order
-NUMERIC_SLOTS = {
-    "participants",
-    "invited_participants",
-    "min_age",
-    "max_age",
-    "duration_days",
-    "duration_months",
-    "weeks_until_start",
-}
-YES_NO_SLOTS = {"leaders_adult", "is_youth_only"}
+# The slots the form sets: rasa_sdk would keep only those of the questions this programme needs.
+FORM_SLOTS = {STRAND_SLOT, FAILURES_SLOT, *ANSWER_SLOTS}
 # Intents that interrupt the check: the form steps aside and a rule (bot/data/rules/eligibility.yml)
 # answers them. Any other message is taken as an attempt to answer the question asked.
 INTERRUPTING_INTENTS = {
@@ -61,21 +53,6 @@ STRAND_CHOICES = [
     ("OFAJ – Rencontres de jeunes", "ofaj_youth_meetings"),
     ("Fonds citoyen franco-allemand", "fonds_citoyen_projects"),
 ]
-# How to answer, shown when a reply was not understood.
-ANSWER_HINTS = {
-    "applicant_type": "Par exemple : « la commune », « le comité de jumelage » ou « une association ».",
-    "partner_countries": "Par exemple : « avec la Pologne » ou « Allemagne et Italie ».",
-    "meeting_format": "Répondez « chez le partenaire » ou « dans un lieu tiers ».",
-    "participants": "Répondez par un nombre, par exemple « 60 personnes ».",
-    "invited_participants": "Répondez par un nombre, par exemple « 30 invités ».",
-    "min_age": "Répondez par un âge, par exemple « 15 ans ».",
-    "max_age": "Répondez par un âge, par exemple « 25 ans ».",
-    "leaders_adult": "Répondez par oui ou par non.",
-    "is_youth_only": "Répondez par oui ou par non.",
-    "duration_days": "Répondez par un nombre de jours, par exemple « 5 jours ».",
-    "duration_months": "Répondez par un nombre de mois, par exemple « 18 mois ».",
-    "weeks_until_start": "Répondez par un nombre de semaines, par exemple « dans 8 semaines ».",
-}
 VERDICTS = {
     "eligible": "D'après les règles que je peux vérifier, votre projet semble ÉLIGIBLE",
     "not_eligible": "Votre projet ne semble PAS ÉLIGIBLE",
@@ -96,20 +73,8 @@ def project_answers(tracker: Tracker) -> Dict[str, Any]:
     The form sets only well-formed values; a slot set otherwise (e.g. through Rasa's HTTP API)
     must not make the check fail.
     """
-    answers: Dict[str, Any] = {}
-    for slot in ANSWER_SLOTS:
-        value = tracker.get_slot(slot)
-        if slot in NUMERIC_SLOTS:
-            valid = isinstance(value, (int, float)) and not isinstance(value, bool)
-        elif slot in YES_NO_SLOTS:
-            valid = isinstance(value, bool)
-        elif slot == "partner_countries":
-            valid = isinstance(value, list) and all(isinstance(code, str) for code in value)
-        else:
-            valid = value in CHECK_CHOICE_ANSWERS.get(slot, ())
-        if valid:
-            answers[slot] = value
-    return answers
+    values = {slot: tracker.get_slot(slot) for slot in ANSWER_SLOTS}
+    return {slot: value for slot, value in values.items() if ANSWERS_BY_NAME[slot].accepts(value)}
 
 
 def checkable_strand(value: Optional[str]) -> Optional[str]:
@@ -139,14 +104,16 @@ class ValidateEligibilityForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        extraction = await self.get_extraction_events(dispatcher, tracker, domain)
-        tracker.add_slots(extraction)
-        validation = await self._extract_validation_events(dispatcher, tracker, domain)
-        # rasa_sdk keeps only the slots of the questions asked for this programme: also keep the
-        # miss counter and answers to other questions ("sur 4 jours" stays useful if the user
-        # switches programme).
-        validated = {event["name"] for event in validation}
-        return validation + [event for event in extraction if event["name"] not in validated]
+        events = await super().run(dispatcher, tracker, domain)
+        # Ask the next question here rather than in one action_ask_<slot> per answer: the
+        # question depends on the misses counted above (rasa_sdk has applied the events to
+        # `tracker`), and Rasa asks nothing itself when domain.yml names no ask action.
+        requested = next((e["value"] for e in events if e.get("name") == REQUESTED_SLOT), None)
+        if requested == STRAND_SLOT:
+            ask_strand(dispatcher)
+        elif requested:
+            ask_question(dispatcher, requested, failures_so_far(tracker))
+        return events
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -161,6 +128,14 @@ class ValidateEligibilityForm(FormValidationAction):
             # two misses a person is offered) instead of looping on the same words.
             events.append(SlotSet(FAILURES_SLOT, failures_so_far(tracker) + 1))
         return events
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        # rasa_sdk keeps only the slots of the questions asked for this programme: also keep the
+        # miss counter and answers to other questions ("sur 4 jours" stays useful if the user
+        # switches programme). No answer needs validating: extract_answers sets only good values.
+        return [SlotSet(slot, value) for slot, value in tracker.slots_to_validate().items() if slot in FORM_SLOTS]
 
 
 def extract_answers(tracker: Tracker) -> Dict[str, Any]:
@@ -189,75 +164,37 @@ def extract_answers(tracker: Tracker) -> Dict[str, Any]:
     values.update({slot: value for slot, value in parsed.items() if slot in ANSWER_SLOTS})
 
     # A bare answer to the question just asked: "60", "oui", "la mairie".
-    if requested in NUMERIC_SLOTS and requested not in values:
-        number = parse_int_fr(text)
-        if number is not None:
-            values[requested] = number
-    elif requested in YES_NO_SLOTS and requested not in values:
-        if latest_intent(tracker) in ("affirm", "deny"):
-            values[requested] = latest_intent(tracker) == "affirm"
-    elif requested == "applicant_type" and "applicant_type" not in values:
-        applicant = parse_applicant_type(text)
-        if applicant:
-            values["applicant_type"] = applicant
-    elif requested == "meeting_format" and "meeting_format" not in values:
-        lowered = text.lower()
-        if "tiers" in lowered:
-            values["meeting_format"] = "lieu_tiers"
-        elif "partenaire" in lowered or "chez eux" in lowered or "visite" in lowered:
-            values["meeting_format"] = "visite"
+    if requested in ANSWERS_BY_NAME and requested not in values:
+        kind = ANSWERS_BY_NAME[requested].kind
+        if kind == "number":
+            value = parse_int_fr(text)
+        elif kind == "bool":
+            value = {"affirm": True, "deny": False}.get(latest_intent(tracker))
+        else:
+            value = BARE_ANSWER_READERS.get(requested, lambda _: None)(text)
+        if value is not None:
+            values[requested] = value
     # Repeating a known answer counts as an answer (so the form does not step aside).
     return values
 
 
-class AskEligibilityQuestion(Action):
+def ask_question(dispatcher: CollectingDispatcher, slot: Text, failures: int) -> None:
     """Ask one question of the check: plain first, rephrased with an example after a miss."""
-
-    slot: Text = ""
-
-    def name(self) -> Text:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        failures = failures_so_far(tracker)
-        question = api.answer_labels_fr().get(self.slot, "")
-        lines = []
-        if failures:
-            lines.append("Je n'ai pas compris votre réponse.")
-        lines.append(question)
-        if failures:
-            lines.append(ANSWER_HINTS.get(self.slot, ""))
-        if failures >= 2:
-            lines.append(
-                "Si vous préférez en parler à une personne, le réseau EUROPE DIRECT répond au "
-                "00 800 6 7 8 9 10 11 (appel gratuit) ; pour le CERV, le CIDEM est le point de contact "
-                "national. Dites « stop » pour arrêter la vérification."
-            )
-        buttons = []
-        if self.slot == "meeting_format":
-            buttons = [
-                {"title": "Chez le partenaire", "payload": "chez le partenaire"},
-                {"title": "Dans un lieu tiers", "payload": "dans un lieu tiers"},
-            ]
-        elif self.slot in YES_NO_SLOTS:
-            buttons = [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]
-        dispatcher.utter_message(text="\n".join(line for line in lines if line), buttons=buttons)
-        return []
-
-
-class AskEligibilityStrand(Action):
-    """Ask which programme to check, with one quick reply per checkable programme."""
-
-    def name(self) -> Text:
-        return f"action_ask_{STRAND_SLOT}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        ask_strand(dispatcher)
-        return []
+    answer = ANSWERS_BY_NAME[slot]
+    lines = []
+    if failures:
+        lines.append("Je n'ai pas compris votre réponse.")
+    lines.append(answer.question)
+    if failures:
+        lines.append(answer.hint)
+    if failures >= 2:
+        lines.append(
+            "Si vous préférez en parler à une personne, le réseau EUROPE DIRECT répond au "
+            "00 800 6 7 8 9 10 11 (appel gratuit) ; pour le CERV, le CIDEM est le point de contact "
+            "national. Dites « stop » pour arrêter la vérification."
+        )
+    buttons = [{"title": title, "payload": payload} for title, payload in answer.buttons]
+    dispatcher.utter_message(text="\n".join(line for line in lines if line), buttons=buttons)
 
 
 def ask_strand(dispatcher: CollectingDispatcher) -> None:
@@ -271,14 +208,6 @@ def ask_strand(dispatcher: CollectingDispatcher) -> None:
             {"title": title, "payload": f'/inform{{"programme": "{strand}"}}'} for title, strand in STRAND_CHOICES
         ],
     )
-
-
-# One ask action per answer (action_ask_participants, …): rasa_sdk registers every subclass. The
-# dict keeps the classes alive (a class only referenced by __subclasses__ can be garbage-collected).
-ASK_ACTIONS = {
-    slot: type(f"AskEligibility_{slot}", (AskEligibilityQuestion,), {"slot": slot, "__module__": __name__})
-    for slot in ANSWER_SLOTS
-}
 
 
 class ActionCheckEligibility(KnowledgeAction):

@@ -5,167 +5,20 @@ abbreviations ("asso", "3j", "pers"). No Rasa import: the form's validation acti
 :func:`parse_answers` and pass the result to ``knowledge.api.check_eligibility`` (through
 ``ProjectAnswers.from_mapping``).
 
-Returned keys are the answer names of ``knowledge.views.ProjectAnswers``; a key is present only when
+Returned keys are answer names of the table ``knowledge.answers.ANSWERS``; a key is present only when
 the message gives it. Heuristics, not a grammar: see the report of each helper for what it reads.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
+
+# normalize is imported from here by the other actions and bot/nlu.py.
+from actions.words_fr import APPROX_RE, COUNTRY_RE, digitize, find_countries, normalize, parse_int_fr  # noqa: F401
 
 HOME_COUNTRY = "FR"
-
-# ------------------------------------------------------------------------------- normalising
-
-
-def normalize(text: str) -> str:
-    """Lower-case, strip accents, unify apostrophes/hyphens and collapse spaces."""
-    text = (text or "").replace("œ", "oe").replace("Œ", "oe")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"[’‘`´]", "'", text)
-    text = re.sub(r"[‐‑‒–—]", "-", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-# ---------------------------------------------------------------------------------- numbers
-
-_NUMBER_WORDS = {
-    "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
-    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
-    "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30,
-    "quarante": 40, "cinquante": 50, "soixante": 60, "septante": 70, "huitante": 80,
-    "octante": 80, "nonante": 90, "cent": 100, "cents": 100, "mille": 1000,
-}
-_APPROX_WORDS = {
-    "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
-    "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100,
-}
-_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
-_SEQ = rf"{_WORD}(?:(?:-|\s+)(?:et(?:-|\s+))?{_WORD})*"
-_SEQ_RE = re.compile(rf"\b{_SEQ}\b")
-_APPROX_RE = re.compile(
-    rf"\b(?:(?P<mult>{_SEQ})\s+)?(?P<approx>{'|'.join(_APPROX_WORDS)})s?\b(?:\s*(?:de\s+|d'))?"
-)
-_DIGIT_APPROX_RE = re.compile(r"\b(\d+)\s*aines?\b(?:\s*(?:de\s+|d'))?")
-
-
-def _words_value(words: str) -> int:
-    """Value of a sequence of French number words ("quatre-vingt-dix-sept" -> 97)."""
-    total = current = 0
-    for word in re.split(r"[\s-]+", words):
-        if word == "et" or not word:
-            continue
-        value = _NUMBER_WORDS[word]
-        if value == 1000:
-            total += (current or 1) * 1000
-            current = 0
-        elif value == 100:
-            current = (current or 1) * 100  # "cent" -> 100, "deux cents" -> 200
-        elif value == 20 and current % 100 == 4:
-            current += 76  # quatre-vingt(s): 4 -> 80
-        else:
-            current += value
-    return total + current
-
-
-def _digitize(text: str) -> str:
-    """Replace number words and approximations by digits in a normalized text.
-
-    "une cinquantaine de jeunes" -> "50 jeunes"; "soixante-dix personnes" -> "70 personnes";
-    "deux semaines" -> "2 semaines"; "50aine" -> "50".
-    """
-
-    def approx(match: re.Match) -> str:
-        mult = match.group("mult")
-        factor = 1 if mult in (None, "un", "une") else _words_value(mult)
-        return f"{factor * _APPROX_WORDS[match.group('approx')]} "
-
-    text = _APPROX_RE.sub(approx, text)
-    text = _DIGIT_APPROX_RE.sub(lambda m: f"{m.group(1)} ", text)
-    return _SEQ_RE.sub(lambda m: str(_words_value(m.group(0))), text)
-
-
-def parse_int_fr(text: str) -> Optional[int]:
-    """Return the first whole number of a French text, in digits or words, else None.
-
-    Examples: "60" -> 60, "trente" -> 30, "soixante-dix" -> 70, "quatre-vingts" -> 80,
-    "deux cents" -> 200, "une cinquantaine" -> 50, "environ 45 personnes" -> 45.
-    """
-    match = re.search(r"\d+", _digitize(normalize(text)))
-    return int(match.group(0)) if match else None
-
-
-# -------------------------------------------------------------------------------- countries
-
-# Accent-less French forms of the countries in knowledge/data/countries.yml (+ CH); a trailing
-# plural "s" is accepted when matching. Callers may pass the NLU vocabulary instead.
-_COUNTRY_FORMS: Dict[str, Tuple[str, ...]] = {
-    "FR": ("france", "francais", "francaise"),
-    "DE": ("allemagne", "allemand", "allemande", "germany", "deutschland", "rfa", "franco-allemand", "franco-allemande"),
-    "AT": ("autriche", "autrichien", "autrichienne"),
-    "BE": ("belgique", "belge", "wallonie", "flandre"),
-    "BG": ("bulgarie", "bulgare"),
-    "HR": ("croatie", "croate"),
-    "CY": ("chypre", "chypriote", "cypriote"),
-    "CZ": ("republique tcheque", "tchequie", "tcheque"),
-    "DK": ("danemark", "danois", "danoise"),
-    "EE": ("estonie", "estonien", "estonienne"),
-    "FI": ("finlande", "finlandais", "finlandaise"),
-    "GR": ("grece", "grec", "grecque"),
-    "HU": ("hongrie", "hongrois", "hongroise"),
-    "IE": ("irlande", "irlandais", "irlandaise"),
-    "IT": ("italie", "italien", "italienne", "franco-italien", "franco-italienne"),
-    "LV": ("lettonie", "letton", "lettone", "lettonne"),
-    "LT": ("lituanie", "lituanien", "lituanienne"),
-    "LU": ("luxembourg", "luxembourgeois", "luxembourgeoise"),
-    "MT": ("malte", "maltais", "maltaise"),
-    "NL": ("pays-bas", "pays bas", "hollande", "neerlandais", "neerlandaise", "hollandais", "hollandaise"),
-    "PL": ("pologne", "polonais", "polonaise", "franco-polonais", "franco-polonaise"),
-    "PT": ("portugal", "portugais", "portugaise"),
-    "RO": ("roumanie", "roumain", "roumaine"),
-    "SK": ("slovaquie", "slovaque"),
-    "SI": ("slovenie", "slovene"),
-    "ES": ("espagne", "espagnol", "espagnole", "franco-espagnol", "franco-espagnole"),
-    "SE": ("suede", "suedois", "suedoise"),
-    "AL": ("albanie", "albanais", "albanaise"),
-    "BA": ("bosnie-herzegovine", "bosnie", "bosnien", "bosnienne", "bosniaque"),
-    "GE": ("georgie", "georgien", "georgienne"),
-    "MD": ("moldavie", "moldave"),
-    "ME": ("montenegro", "montenegrin", "montenegrine"),
-    "MK": ("macedoine du nord", "macedoine", "macedonien", "macedonienne"),
-    "RS": ("serbie", "serbe"),
-    "TR": ("turquie", "turc", "turque"),
-    "UA": ("ukraine", "ukrainien", "ukrainienne"),
-    "XK": ("kosovo", "kosovar", "kosovare"),
-    "GB": ("royaume-uni", "royaume uni", "angleterre", "ecosse", "pays de galles", "anglais", "anglaise", "britannique"),
-    "NO": ("norvege", "norvegien", "norvegienne"),
-    "IS": ("islande", "islandais", "islandaise"),
-    "LI": ("liechtenstein",),
-    "CH": ("suisse",),
-}
-DEFAULT_COUNTRY_CODES_BY_FORM: Dict[str, str] = {
-    form: code for code, forms in _COUNTRY_FORMS.items() for form in forms
-}
-
-
-def _country_regex(forms: Mapping[str, str]) -> Tuple[re.Pattern, Dict[str, str]]:
-    by_form = {normalize(form): code.upper() for form, code in forms.items() if form}
-    alternatives = "|".join(re.escape(f) for f in sorted(by_form, key=len, reverse=True))
-    return re.compile(rf"\b({alternatives})s?\b"), by_form
-
-
-_DEFAULT_COUNTRY_RE = _country_regex(DEFAULT_COUNTRY_CODES_BY_FORM)
-
-
-def find_countries(text: str, country_codes_by_form: Optional[Mapping[str, str]] = None) -> List[Tuple[int, str]]:
-    """Return ``(position, ISO code)`` of every country form in a normalized text, in order."""
-    pattern, by_form = _DEFAULT_COUNTRY_RE if country_codes_by_form is None else _country_regex(country_codes_by_form)
-    return [(m.start(), by_form[m.group(1)]) for m in pattern.finditer(text)]
-
 
 # ------------------------------------------------------------------------------- applicant
 
@@ -207,6 +60,23 @@ def parse_applicant_type(text: str) -> Optional[str]:
         if match and (best is None or (match.start(), -len(match.group(0))) < (best[0], -best[1])):
             best = (match.start(), len(match.group(0)), kind)
     return best[2] if best else None
+
+
+def parse_meeting_format(text: str) -> Optional[str]:
+    """Read a bare reply to the OFAJ meeting-format question ("chez eux" -> "visite"), else None."""
+    lowered = text.lower()
+    if "tiers" in lowered:
+        return "lieu_tiers"
+    if "partenaire" in lowered or "chez eux" in lowered or "visite" in lowered:
+        return "visite"
+    return None
+
+
+# Readers of a bare reply to a choice question, by answer name (numbers and yes/no are read by kind).
+BARE_ANSWER_READERS: Dict[str, Callable[[str], Optional[str]]] = {
+    "applicant_type": parse_applicant_type,
+    "meeting_format": parse_meeting_format,
+}
 
 
 # ----------------------------------------------------------------------------- dates, ages
@@ -419,13 +289,11 @@ def _parse_flags(text: str, found: Dict[str, object]) -> None:
 # ------------------------------------------------------------------------------------- main
 
 
-def parse_answers(text: str, country_codes_by_form: Optional[Mapping[str, str]] = None) -> Dict[str, object]:
+def parse_answers(text: str) -> Dict[str, object]:
     """Extract eligibility answers from a French message.
 
     Args:
         text: the user's message, e.g. "on sera 60 dont 30 Polonais, sur 4 jours".
-        country_codes_by_form: French country forms -> ISO code (e.g. the NLU vocabulary);
-            default :data:`DEFAULT_COUNTRY_CODES_BY_FORM`. Accents and case are ignored.
 
     Returns:
         Only the answers found, among ``participants``, ``invited_participants``,
@@ -436,27 +304,24 @@ def parse_answers(text: str, country_codes_by_form: Optional[Mapping[str, str]] 
     """
     normalized = normalize(text)
     found: Dict[str, object] = {}
-    if country_codes_by_form is None:
-        country_re = _DEFAULT_COUNTRY_RE[0]
-    else:
-        country_re = _country_regex(country_codes_by_form)[0]
+    country_re = COUNTRY_RE[0]
 
     applicant = parse_applicant_type(normalized)
     if applicant:
         found["applicant_type"] = applicant
     _parse_flags(normalized, found)
 
-    digits = _digitize(normalized)
+    digits = digitize(normalized)
     digits = _parse_ages(digits, found)
     digits = _parse_durations(digits, found)
-    countries = find_countries(digits, country_codes_by_form)
+    countries = find_countries(digits)
     partners = tuple(dict.fromkeys(code for _, code in countries if code != HOME_COUNTRY))
     if partners:
         found["partner_countries"] = partners
     _parse_participants(digits, countries, found, country_re)
     if "participants" not in found:
         # A bare approximation ("on sera une vingtaine") is a head-count unless a unit follows.
-        for match in _APPROX_RE.finditer(normalized):
+        for match in APPROX_RE.finditer(normalized):
             following = normalized[match.end():match.end() + 12]
             if not re.match(r"\s*(?:jours?|semaines?|mois|ans|annees?|km|kilometres?|euros?|€)", following):
                 found["participants"] = _parse_int(match.group(0))
@@ -468,13 +333,3 @@ def _parse_int(text: str) -> int:
     value = parse_int_fr(text)
     assert value is not None  # only called on a matched number phrase
     return value
-
-
-def merge_answers(previous: Mapping[str, object], new: Mapping[str, object]) -> Dict[str, object]:
-    """Combine answers over several messages: new values win, partner countries accumulate."""
-    merged = dict(previous)
-    for key, value in new.items():
-        if key == "partner_countries" and previous.get("partner_countries"):
-            value = tuple(dict.fromkeys(tuple(previous["partner_countries"]) + tuple(value)))
-        merged[key] = value
-    return merged

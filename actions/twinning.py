@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import formatting
 from actions import common
 from actions.common import KnowledgeAction, latest_entity_values, profile_from
-from actions.parsing import normalize
+from actions.words_fr import normalize
 from knowledge import api
 from knowledge.views import FactView
 from knowledge.vocabulary import PROFILE_ENTITIES

@@ -22,99 +22,18 @@ verdict: "eligible" means "meets every rule we can check".
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from knowledge import schema
-from knowledge.views import (
-    CheckView,
+from knowledge.answers import (
+    ANSWER_ORDER,
+    ANSWERS,
+    ANSWERS_BY_NAME,
+    CHOICE_LABELS_FR,
     EligibilityReport,
     ProjectAnswers,
     RuleResult,
-    RuleView,
-    StrandView,
 )
-
-# Asking order for the form: who applies, with whom, what format, how many, how old, how long, when.
-ANSWER_ORDER: Tuple[str, ...] = (
-    "applicant_type",
-    "partner_countries",
-    "meeting_format",
-    "participants",
-    "invited_participants",
-    "min_age",
-    "max_age",
-    "leaders_adult",
-    "is_youth_only",
-    "duration_days",
-    "duration_months",
-    "weeks_until_start",
-)
-
-# Computed answers and the raw answer the user must give for them.
-COMPUTED_FROM: Mapping[str, str] = MappingProxyType(
-    {"countries_count": "partner_countries", "eu_countries_count": "partner_countries"}
-)
-
-ANSWER_LABELS_FR: Mapping[str, str] = MappingProxyType(
-    {
-        "applicant_type": (
-            "Qui déposerait la demande : la commune, le comité de jumelage, une association, "
-            "un groupe informel, une école… ?"
-        ),
-        "partner_countries": "Avec quelles villes partenaires, et de quels pays ?",
-        "meeting_format": "La rencontre aura-t-elle lieu chez le partenaire (visite) ou dans un lieu tiers ?",
-        "participants": "Combien de personnes participeront en tout ?",
-        "invited_participants": "Combien d'entre elles viendront des villes partenaires à l'étranger ?",
-        "min_age": "Quel âge auront les plus jeunes participants ?",
-        "max_age": "Et quel âge auront les plus âgés ?",
-        "leaders_adult": "Les accompagnateurs auront-ils tous au moins 18 ans ?",
-        "is_youth_only": "Le projet s'adresse-t-il uniquement à des enfants ou à des jeunes ?",
-        "duration_days": "Combien de jours durera la rencontre (voyage non compris) ?",
-        "duration_months": "Sur combien de mois s'étendra le projet, de la préparation au bilan ?",
-        "weeks_until_start": "Dans combien de semaines le projet commence-t-il ?",
-    }
-)
-
-# Short French names used inside explanations ("Participants : 30 (exigé : au moins 50)").
-_ANSWER_NAMES_FR: Mapping[str, str] = MappingProxyType(
-    {
-        "applicant_type": "Porteur de la demande",
-        "partner_countries": "Pays partenaires",
-        "meeting_format": "Format de la rencontre",
-        "participants": "Participants",
-        "invited_participants": "Participants invités venus de l'étranger",
-        "min_age": "Âge des plus jeunes",
-        "max_age": "Âge des plus âgés",
-        "leaders_adult": "Accompagnateurs majeurs",
-        "is_youth_only": "Projet réservé aux jeunes",
-        "duration_days": "Durée de la rencontre (jours)",
-        "duration_months": "Durée du projet (mois)",
-        "weeks_until_start": "Délai avant le début (semaines)",
-        "countries_count": "Nombre de pays (le vôtre compris)",
-        "eu_countries_count": "Nombre d'États membres de l'UE (le vôtre compris)",
-    }
-)
-
-_CHOICE_LABELS_FR: Mapping[str, str] = MappingProxyType(
-    {
-        "commune": "commune",
-        "collectivite": "autre collectivité locale ou régionale",
-        "comite_jumelage": "comité de jumelage",
-        "association_non_lucrative_representant_communes": "association sans but lucratif représentant des communes",
-        "reseau_communes": "réseau de communes",
-        "association": "association",
-        "groupe_informel": "groupe informel",
-        "etablissement_scolaire": "établissement scolaire",
-        "fondation": "fondation",
-        "organisme_formation": "centre de formation ou institution scientifique",
-        "economie_sociale": "acteur de l'économie sociale",
-        "entreprise": "entreprise",
-        "particulier": "particulier",
-        "visite": "visite chez le partenaire",
-        "lieu_tiers": "rencontre dans un lieu tiers",
-    }
-)
+from knowledge.views import CheckView, RuleView, StrandView
 
 COUNTRY_RULE_KEY = "eligible_countries"
 
@@ -129,14 +48,14 @@ def answer_labels_fr(answers: Optional[Iterable[str]] = None) -> Dict[str, str]:
     ``{"participants": "Combien de personnes participeront en tout ?"}``.
     """
     names = ANSWER_ORDER if answers is None else tuple(answers)
-    return {name: ANSWER_LABELS_FR[name] for name in names}
+    return {name: ANSWERS_BY_NAME[name].question for name in names}
 
 
 # ----------------------------------------------------------------------------- answers needed
 
 
 def _raw(answer: str) -> str:
-    return COMPUTED_FROM.get(answer, answer)
+    return ANSWERS_BY_NAME[answer].computed_from or answer
 
 
 def _rule_answers(rule: RuleView) -> List[str]:
@@ -168,10 +87,10 @@ def is_checkable(strand: StrandView) -> bool:
 
 
 def _validate(answers: ProjectAnswers) -> None:
-    for name, allowed in schema.CHECK_CHOICE_ANSWERS.items():
-        value = getattr(answers, name)
-        if value is not None and value not in allowed:
-            raise ValueError(f"unknown {name} '{value}' (allowed: {', '.join(allowed)})")
+    for answer in ANSWERS:
+        value = getattr(answers, answer.name) if answer.kind == "choice" else None
+        if value is not None and value not in answer.choices:
+            raise ValueError(f"unknown {answer.name} '{value}' (allowed: {', '.join(answer.choices)})")
 
 
 def _values(answers: ProjectAnswers, countries: Countries) -> Dict[str, Any]:
@@ -188,6 +107,10 @@ def _values(answers: ProjectAnswers, countries: Countries) -> Dict[str, Any]:
     return values
 
 
+def _label(answer: str) -> str:
+    return ANSWERS_BY_NAME[answer].label
+
+
 def _number(value: Any) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
@@ -198,14 +121,14 @@ def _show(answer: str, value: Any, countries: Countries) -> str:
     if answer == "partner_countries":
         return ", ".join(countries.get(code, (code, ""))[0] for code in value) or "aucun"
     if isinstance(value, str):
-        return _CHOICE_LABELS_FR.get(value, value)
+        return CHOICE_LABELS_FR.get(value, value)
     return _number(value)
 
 
 def _requirement(check: CheckView, countries: Countries) -> str:
     value, op = check.value, check.op
     if op in ("in", "not_in"):
-        labels = ", ".join(_CHOICE_LABELS_FR.get(v, v) for v in value)
+        labels = ", ".join(CHOICE_LABELS_FR.get(v, v) for v in value)
         return ("l'un de : " if op == "in" else "aucun de : ") + labels
     if op == "contains":
         return f"{countries.get(value, (value, ''))[0]} parmi eux"
@@ -254,7 +177,7 @@ def _test(check: CheckView, values: Mapping[str, Any]) -> Union[bool, str]:
 
 def _describe(check: CheckView, values: Mapping[str, Any], countries: Countries) -> str:
     actual = _show(check.answer, values[check.answer], countries)
-    return f"{_ANSWER_NAMES_FR[check.answer]} : {actual} (exigé : {_requirement(check, countries)})"
+    return f"{_label(check.answer)} : {actual} (exigé : {_requirement(check, countries)})"
 
 
 def _describe_all(checks: Sequence[CheckView], values: Mapping[str, Any], countries: Countries, ok: bool = False) -> str:
@@ -267,7 +190,7 @@ def _describe_all(checks: Sequence[CheckView], values: Mapping[str, Any], countr
         same = [c for c in checks if c.answer == check.answer]
         low = next((c for c in same if c.op == ">="), None)
         high = next((c for c in same if c.op == "<="), None)
-        name = _ANSWER_NAMES_FR[check.answer]
+        name = _label(check.answer)
         actual = _show(check.answer, values[check.answer], countries)
         if low is not None and high is not None and len(same) == 2:
             bounds = f"entre {_show(check.answer, low.value, countries)} et {_show(check.answer, high.value, countries)}"
@@ -328,7 +251,7 @@ def _evaluate_rule(
         needed = _missing_names(missing)
         pieces = []
         if missing:
-            pieces.append("il manque : " + ", ".join(_ANSWER_NAMES_FR[c.answer].lower() for c in missing))
+            pieces.append("il manque : " + ", ".join(_label(c.answer).lower() for c in missing))
         for check in unclear:
             note = f" ; {check.unclear_note.rstrip('.')}" if check.unclear_note else ""
             pieces.append(f"à préciser : {_describe(check, values, countries)}{note}")
@@ -337,7 +260,7 @@ def _evaluate_rule(
         if failed:  # only when applicability is unknown: the rule may not concern this project
             condition = rule.applies_if
             pieces.append(
-                "cela dépend de : " + _ANSWER_NAMES_FR[condition.answer].lower()
+                "cela dépend de : " + _label(condition.answer).lower()
                 + " (" + _describe_all(failed_all, values, countries) + ")"
             )
         text = "Impossible de conclure : " + " ; ".join(pieces) + "."

@@ -16,11 +16,11 @@ import csv
 import functools
 import gzip
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from knowledge.text import strip_accents
 from knowledge.views import Location, Place
 
 GEO_DIR = Path(__file__).resolve().parent / "data" / "geo"
@@ -57,8 +57,7 @@ _MAX_SPAN_WORDS = 10
 def _fold(text: str) -> str:
     """Strip accents and ligatures, keep case: "Œuilly-Corrèze" -> "OEuilly-Correze"."""
     text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return strip_accents(text)
 
 
 def _tokens(text: str) -> List[str]:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, StrictBool, StrictStr, root_validator, validator
 
-from knowledge import geo
+from knowledge import answers, geo
 from knowledge import vocabulary as voc
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -115,43 +115,9 @@ class _Sourced(_Model):
 
 # ------------------------------------------------------------------ machine-checkable rules
 
-# Answers a rule ``check`` may test, by kind. Raw answers come from the user (ProjectAnswers in
-# knowledge.views); countries_count and eu_countries_count are computed from partner_countries
-# (home country included). Keep in sync with knowledge.eligibility.ANSWER_ORDER.
-CHECK_NUMBER_ANSWERS = (
-    "participants",
-    "invited_participants",
-    "duration_days",
-    "duration_months",
-    "min_age",
-    "max_age",
-    "weeks_until_start",
-    "countries_count",
-    "eu_countries_count",
-)
-CHECK_BOOL_ANSWERS = ("is_youth_only", "leaders_adult")
-CHECK_LIST_ANSWERS = ("partner_countries",)
-
-# Who would submit the application (``applicant_type`` answer).
-APPLICANT_TYPES = (
-    "commune",
-    "collectivite",  # other local or regional authority: intercommunalité, département, région
-    "comite_jumelage",
-    "association_non_lucrative_representant_communes",
-    "reseau_communes",
-    "association",  # any other non-profit association
-    "groupe_informel",
-    "etablissement_scolaire",
-    "fondation",
-    "organisme_formation",  # training centre or scientific institution
-    "economie_sociale",
-    "entreprise",
-    "particulier",
-)
-MEETING_FORMATS = ("visite", "lieu_tiers")  # OFAJ: visit to the partner town or meeting in a third place
-CHECK_CHOICE_ANSWERS = {"applicant_type": APPLICANT_TYPES, "meeting_format": MEETING_FORMATS}
-
-CHECK_ANSWERS = CHECK_NUMBER_ANSWERS + CHECK_BOOL_ANSWERS + CHECK_LIST_ANSWERS + tuple(CHECK_CHOICE_ANSWERS)
+# Answers a rule ``check`` may test, and their kinds: the table of knowledge.answers.
+CHECK_CHOICE_ANSWERS = {a.name: tuple(a.choices) for a in answers.ANSWERS if a.kind == "choice"}
+CHECK_ANSWERS = tuple(answers.ANSWERS_BY_NAME)
 
 _OPS_BY_KIND = {
     "number": (">=", "<=", ">", "<", "==", "!="),
@@ -164,13 +130,7 @@ CHECK_OPS = (">=", "<=", ">", "<", "==", "!=", "in", "not_in", "contains")
 
 def answer_kind(answer: str) -> str:
     """Return ``number``, ``bool``, ``list`` or ``choice`` for a known answer name."""
-    if answer in CHECK_NUMBER_ANSWERS:
-        return "number"
-    if answer in CHECK_BOOL_ANSWERS:
-        return "bool"
-    if answer in CHECK_LIST_ANSWERS:
-        return "list"
-    return "choice"
+    return answers.ANSWERS_BY_NAME[answer].kind
 
 
 class Check(_Model):

@@ -60,7 +60,7 @@ def _placed_abroad(words: Sequence[str], start: int, end: int, country: str) -> 
 
 @functools.lru_cache(maxsize=None)
 def _country_forms(code: str) -> Tuple[str, ...]:
-    from actions.parsing import DEFAULT_COUNTRY_CODES_BY_FORM  # the one table of country names
+    from actions.words_fr import DEFAULT_COUNTRY_CODES_BY_FORM  # the one table of country names
 
     return tuple(form for form, form_code in DEFAULT_COUNTRY_CODES_BY_FORM.items() if form_code == code)
 

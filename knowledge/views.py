@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Optional, Tuple
+
+# The eligibility check's input and report live with the table of answers they derive from.
+from knowledge.answers import EligibilityReport, ProjectAnswers, RuleResult  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
@@ -254,96 +257,6 @@ class Recommendation:
     strand: StrandView
     score: float
     reasons: Tuple[str, ...]
-
-
-# ----------------------------------------------------------------------------- eligibility
-
-
-@dataclass(frozen=True)
-class ProjectAnswers:
-    """What the user told us about the project; every field is optional (None = not asked yet).
-
-    ``partner_countries`` are ISO alpha-2 codes of the partner towns' countries; the applicant's
-    own country is ``home_country`` (a French commune by default) and is counted in
-    ``countries_count``. ``weeks_until_start`` is the time left before the project starts.
-    """
-
-    partner_countries: Optional[Tuple[str, ...]] = None
-    participants: Optional[int] = None
-    invited_participants: Optional[int] = None
-    duration_days: Optional[int] = None
-    duration_months: Optional[int] = None
-    applicant_type: Optional[str] = None
-    min_age: Optional[int] = None
-    max_age: Optional[int] = None
-    leaders_adult: Optional[bool] = None
-    is_youth_only: Optional[bool] = None
-    meeting_format: Optional[str] = None
-    weeks_until_start: Optional[int] = None
-    home_country: str = "FR"
-
-    def __post_init__(self) -> None:
-        # Slots and parsers give lists and lower-case codes; normalise once here.
-        if self.partner_countries is not None:
-            codes = tuple(dict.fromkeys(c.strip().upper() for c in self.partner_countries if c and c.strip()))
-            object.__setattr__(self, "partner_countries", codes)
-        object.__setattr__(self, "home_country", self.home_country.strip().upper())
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> "ProjectAnswers":
-        """Build from a dict (slots, ``actions.parsing.parse_answers``); unknown keys and None are ignored."""
-        names = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in values.items() if k in names and v is not None})
-
-    def as_dict(self) -> Dict[str, Any]:
-        """The answers given so far (None fields left out)."""
-        return {k: getattr(self, k) for k in self.__dataclass_fields__ if getattr(self, k) is not None}
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    """How one rule applies to the project.
-
-    ``outcome``: ``ok``, ``fails`` (verified rule not met), ``to_verify`` (rule not met but the rule
-    itself is unverified or from an older call, so never a firm no) or ``unknown`` (an answer is
-    missing or does not settle it). ``explanation_fr`` is ready to show.
-    """
-
-    rule_key: str
-    text: str
-    outcome: str
-    explanation_fr: str
-    source_url: Optional[str]
-    call_year: Optional[int]
-    verified: bool
-
-
-@dataclass(frozen=True)
-class EligibilityReport:
-    """Eligibility of a project for one strand, rule by rule.
-
-    ``verdict``: ``not_eligible`` if a verified rule fails, ``eligible`` if every checked rule is
-    ``ok``, else ``unknown``. ``missing`` lists the answers still needed, in asking order.
-    ``not_checked`` are the strand's rules the checker cannot assess (outcome ``to_verify``); they
-    do not change the verdict, which therefore covers the checkable rules only.
-    """
-
-    strand_id: str
-    verdict: str
-    results: Tuple[RuleResult, ...]
-    missing: Tuple[str, ...]
-    not_checked: Tuple[RuleResult, ...] = ()
-    official_url: Optional[str] = None
-
-    @property
-    def failing(self) -> Tuple[RuleResult, ...]:
-        """Results that are firmly not met."""
-        return tuple(r for r in self.results if r.outcome == "fails")
-
-    @property
-    def to_verify(self) -> Tuple[RuleResult, ...]:
-        """Results not met by an unverified rule (to check on the official page)."""
-        return tuple(r for r in self.results if r.outcome == "to_verify")
 
 
 # ------------------------------------------------------------------ places and Europe Direct

@@ -219,6 +219,28 @@ async def test_the_miss_counter_reaches_rasa_so_the_form_does_not_step_aside(mak
     events = await ValidateEligibilityForm().run(dispatcher, tracker, {"slots": {}, "forms": {}})
 
     assert slots_of(events)["eligibility_failures"] == 1
+    # The validation action asks the next question itself, rephrased after the miss.
+    assert dispatcher.messages[0]["text"].startswith("Je n'ai pas compris votre réponse.\nQui déposerait la demande")
+
+
+async def test_answers_to_questions_this_programme_does_not_ask_are_kept(make_tracker, dispatcher):
+    tracker = make_tracker("inform", slots={"eligibility_strand": "cerv_town_twinning", "requested_slot": "participants"},
+                           text="on sera 60 sur 4 jours, des jeunes de 15 à 25 ans")
+
+    events = await ValidateEligibilityForm().run(dispatcher, tracker, {"slots": {}, "forms": {}})
+
+    slots = slots_of(events)
+    assert slots["participants"] == 60 and slots["duration_days"] == 4 and slots["min_age"] == 15
+    assert slots["requested_slot"] == "applicant_type"
+    assert dispatcher.messages[0]["text"].startswith("Qui déposerait la demande")
+
+
+async def test_the_yes_no_questions_have_quick_replies(dispatcher):
+    from actions.eligibility import ask_question
+
+    ask_question(dispatcher, "leaders_adult", 0)
+
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
 
 
 async def test_a_programme_question_naming_two_programmes_is_a_comparison(make_tracker, dispatcher, clock):
@@ -245,10 +267,10 @@ async def test_a_bare_place_is_answered_with_the_nearest_centre(make_tracker, di
     "failures, offers_a_person, rephrased",
     [(0, False, False), (1, False, True), (2, True, True)],
 )
-async def test_the_question_is_rephrased_then_a_person_is_offered(make_tracker, dispatcher, failures, offers_a_person, rephrased):
-    from actions.eligibility import ASK_ACTIONS
+async def test_the_question_is_rephrased_then_a_person_is_offered(dispatcher, failures, offers_a_person, rephrased):
+    from actions.eligibility import ask_question
 
-    await ASK_ACTIONS["participants"]().run(dispatcher, make_tracker("inform", slots={"eligibility_failures": failures}), {})
+    ask_question(dispatcher, "participants", failures)
 
     text = dispatcher.messages[0]["text"]
     assert "Combien de personnes participeront en tout ?" in text

@@ -6,7 +6,6 @@ import pytest
 
 from actions.parsing import (
     days_between,
-    merge_answers,
     normalize,
     parse_answers,
     parse_applicant_type,
@@ -154,12 +153,6 @@ def test_parse_sms_sentences(text: str, expected: dict) -> None:
     assert parse_answers(text) == expected
 
 
-def test_custom_country_forms() -> None:
-    forms = {"Polska": "PL", "Deutschland": "DE"}
-    assert parse_answers("avec Polska et Deutschland", country_codes_by_form=forms)["partner_countries"] == ("PL", "DE")
-    assert "partner_countries" not in parse_answers("avec la Pologne", country_codes_by_form=forms)
-
-
 def test_applicant_earliest_mention_wins() -> None:
     assert parse_applicant_type("on est une asso, la mairie nous aide") == "association"
     assert parse_applicant_type("le comité de jumelage de la commune") == "comite_jumelage"
@@ -170,9 +163,6 @@ def test_helpers() -> None:
     assert normalize("  Comité   DE Jumelage’s ") == "comite de jumelage's"
     assert days_between(12, 5, 15, 5) == 4
     assert days_between(31, 2, 3, 3) is None
-    assert merge_answers({"partner_countries": ("PL",), "participants": 10}, {"partner_countries": ("DE",), "participants": 60}) == {
-        "partner_countries": ("PL", "DE"), "participants": 60,
-    }
 
 
 def test_parsed_answers_feed_the_checker(knowledge_db: str) -> None:

@@ -8,7 +8,8 @@ from typing import Callable, Dict
 import pytest
 
 from knowledge import api
-from knowledge.eligibility import ANSWER_LABELS_FR, ANSWER_ORDER, answer_labels_fr
+from knowledge.answers import ANSWER_ORDER, ANSWERS
+from knowledge.eligibility import answer_labels_fr
 from knowledge.loader import KnowledgeDataError, load_data
 from knowledge.views import ProjectAnswers
 
@@ -224,7 +225,8 @@ def test_eligibility_strands(knowledge_url: str) -> None:
 
 
 def test_answer_labels_cover_every_answer() -> None:
-    assert set(ANSWER_LABELS_FR) == set(ANSWER_ORDER)
+    assert set(answer_labels_fr()) == set(ANSWER_ORDER)
+    assert all(answer.label for answer in ANSWERS)
     assert answer_labels_fr(["participants"]) == {"participants": "Combien de personnes participeront en tout ?"}
     assert all(label.endswith("?") for label in answer_labels_fr().values())
     assert api.answer_labels_fr is answer_labels_fr
