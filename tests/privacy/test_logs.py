@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from bot import log_privacy
-from console.app import CSRF_COOKIE
+from console.pages import CSRF_COOKIE
 from bot.settings import MODEL_PATH, REPO_ROOT
 
 MARKER = "zqxmarker42"
