@@ -34,7 +34,6 @@ os.environ["RASA_TELEMETRY_ENABLED"] = "false"  # before Rasa is imported: no ca
 from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH, REPO_ROOT  # noqa: E402
 
 from bench import quality, stack  # noqa: E402
-from tests.support.stack import Stack, wait_until_ready  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results.json"
 BUDGET_SECONDS = 45 * 60
@@ -88,12 +87,12 @@ async def run_stack_phase(workdir: Path, scenarios, parse_texts, quick: bool) ->
     # A knowledge database of our own, built from knowledge/data (never a remote DATABASE_URL).
     database_url = f"sqlite:///{workdir / 'knowledge.sqlite3'}"
     build_database(database_url, KNOWLEDGE_DATA_DIR)
-    server = Stack(workdir, database_url)
+    server = stack.Stack(workdir, database_url)
     result: Dict[str, object] = {"rasa_port": server.rasa_port, "action_port": server.action_port}
     try:
         started = time.monotonic()
         server.start()
-        result["startup"] = await wait_until_ready(server, started, timeout=180)
+        result["startup"] = await stack.wait_until_ready(server, started, timeout=180)
         log(f"stack ready: first answer after {result['startup']['first_answer_s']} s")
         result["memory_after_startup"] = server.memory()
         if not quick:
@@ -129,13 +128,13 @@ async def run_stock_phase(workdir: Path, scenarios, quick: bool) -> Dict[str, ob
     workdir.mkdir()
     database_url = f"sqlite:///{workdir / 'knowledge.sqlite3'}"
     build_database(database_url, KNOWLEDGE_DATA_DIR)
-    server = Stack(workdir, database_url)
+    server = stack.Stack(workdir, database_url)
     result: Dict[str, object] = {}
     try:
         started = time.monotonic()
         server.start_actions()
         server.base = server.start_stock_rasa()
-        result["startup"] = await wait_until_ready(server, started, timeout=180)
+        result["startup"] = await stack.wait_until_ready(server, started, timeout=180)
         log(f"stock Rasa ready: first answer after {result['startup']['first_answer_s']} s")
         result["long_conversation"] = await stack.long_conversation_run(server, turns=40 if quick else 120)
         log(f"stock Rasa, one conversation: median by turns {result['long_conversation']['median_ms_by_turns']}")

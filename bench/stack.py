@@ -9,7 +9,7 @@ import uuid
 from typing import Dict, Iterator, List, Optional
 
 # The servers and the REST turn are the tests' (bench already reads the tests' scenarios and judge).
-from tests.support.stack import Stack, post_message
+from tests.support.stack import Stack, post_message, wait_until_ready  # noqa: F401 - bench.run starts with it
 
 REQUEST_TIMEOUT = 30.0
 GREETING = re.compile(r"^\W*(bonjour|bonsoir|salut|slt|coucou|hello)\W*$", re.IGNORECASE)
