@@ -5,14 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Dict, Optional
 
 from bot.settings import MODEL_PATH
 
 logger = logging.getLogger(__name__)
-
-Parser = Callable[[str], Awaitable[Optional[Dict[str, Any]]]]
-
 
 class RasaModelParser:
     """Parse text with the trained model, loaded lazily in-process once (``load_agent``).
