@@ -10,7 +10,7 @@ import abc
 import asyncio
 import logging
 from datetime import date, datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Mapping, Optional, Text
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
@@ -47,10 +47,14 @@ NATIONAL_SCHEMES = {
 }
 
 
-def national_scheme_reply(tracker: Tracker) -> Optional[str]:
-    """The answer to a question about a French national scheme (and no European programme), if any."""
-    schemes = latest_entity_values(tracker, "national_scheme")
-    if not schemes or latest_entity_values(tracker, "programme"):
+def national_scheme_text(message: Mapping[Text, Any]) -> Optional[str]:
+    """The answer to a question about a French national scheme (and no European programme), if any.
+
+    Args:
+        message: Rasa's parse data of the user's message (``entities``...).
+    """
+    schemes = entity_values(message, "national_scheme")
+    if not schemes or entity_values(message, "programme"):
         return None
     name = NATIONAL_SCHEMES.get(schemes[0]) or str(schemes[0]).strip()
     if not name:
@@ -72,40 +76,58 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def best_guess_intent(tracker: Tracker) -> Optional[str]:
-    """The NLU's best intent even when the fallback classifier replaced it by ``nlu_fallback``."""
-    for candidate in tracker.latest_message.get("intent_ranking") or []:
+def guessed_intent(message: Mapping[Text, Any]) -> Optional[str]:
+    """The NLU's best intent in parse data, even when the fallback classifier replaced it by ``nlu_fallback``."""
+    for candidate in message.get("intent_ranking") or []:
         if candidate.get("name") != "nlu_fallback":
             return candidate.get("name")
     return None
+
+
+def best_guess_intent(tracker: Tracker) -> Optional[str]:
+    """The NLU's best intent for the latest message (see :func:`guessed_intent`)."""
+    return guessed_intent(tracker.latest_message)
 
 
 def latest_intent_confidence(tracker: Tracker) -> float:
     return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
 
 
-def latest_entity_values(tracker: Tracker, entity: str) -> List[str]:
-    """Values of ``entity`` in the latest message, in order, without repeats."""
+def entity_values(message: Mapping[Text, Any], entity: str) -> List[str]:
+    """Values of ``entity`` (without role nor group, as rasa_sdk reads them) in a parsed message, in order, without repeats."""
     values: List[str] = []
-    for value in tracker.get_latest_entity_values(entity):
-        if value not in values:
+    for found in message.get("entities") or []:
+        value = found.get("value")
+        if (found.get("entity") == entity and found.get("group") is None and found.get("role") is None
+                and value not in values):
             values.append(value)
     return values
+
+
+def latest_entity_values(tracker: Tracker, entity: str) -> List[str]:
+    """Values of ``entity`` in the latest message, in order, without repeats."""
+    return entity_values(tracker.latest_message, entity)
 
 
 # When a message names several publics, the ones who take part come before those who organise.
 PARTICIPANTS_FIRST = ("jeunes", "enfants", "scolaires", "citoyens", "seniors", "adultes", "benevoles")
 
 
-def profile_from(tracker: Tracker, need: Optional[str]) -> NeedProfile:
-    """The project profile: slots carry what the user said earlier, entities what they just said."""
+def project_profile(message: Mapping[Text, Any], slots: Mapping[Text, Any], need: Optional[str]) -> NeedProfile:
+    """The project profile: ``slots`` carry what the user said earlier, the message's entities what they just said.
+
+    Args:
+        message: Rasa's parse data of the latest message.
+        slots: the conversation's slots (empty for a first message).
+        need: the need to rank for, decided by the caller.
+    """
 
     def pick(name: str) -> Optional[str]:
-        values = latest_entity_values(tracker, name)
+        values = entity_values(message, name)
         if name == "audience" and len(values) > 1:
             # "prof d'allemand, échange de 25 élèves": who travels decides, not who writes.
             values = sorted(values, key=lambda v: PARTICIPANTS_FIRST.index(v) if v in PARTICIPANTS_FIRST else 99)
-        value = values[0] if values else tracker.get_slot(name)
+        value = values[0] if values else slots.get(name)
         # Canonical values are lower case (country codes upper case); a message may say "Jeunes".
         return value if not isinstance(value, str) else value.strip().lower()
 
@@ -117,6 +139,11 @@ def profile_from(tracker: Tracker, need: Optional[str]) -> NeedProfile:
         theme=pick("theme"),
         activity=pick("activity"),
     )
+
+
+def profile_from(tracker: Tracker, need: Optional[str]) -> NeedProfile:
+    """The project profile of the conversation (see :func:`project_profile`)."""
+    return project_profile(tracker.latest_message, tracker.slots, need)
 
 
 def english_notice(events: List[Dict[Text, Any]]) -> str:

@@ -17,7 +17,7 @@ from actions.common import (
     latest_entity_values,
     latest_intent,
     latest_intent_confidence,
-    national_scheme_reply,
+    national_scheme_text,
 )
 from knowledge import api, ranking
 from knowledge.views import NeedProfile, StrandView
@@ -70,7 +70,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        national = national_scheme_reply(tracker)
+        national = national_scheme_text(tracker.latest_message)
         if national:
             dispatcher.utter_message(text=national)
             return []

@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Dict, List, Optional, Text
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import formatting
-from actions import common
-from actions.locator import ActionFindEuropeDirect
+from actions import common, formatting
 from actions.common import (
     KnowledgeAction,
     best_guess_intent,
+    entity_values,
     latest_entity_values,
     latest_intent,
-    national_scheme_reply,
-    profile_from,
+    national_scheme_text,
+    project_profile,
 )
-from knowledge import api
+from actions.locator import ActionFindEuropeDirect, locator_text
+from knowledge import api, ranking
 from knowledge.vocabulary import INTENT_NEEDS, PROFILE_ENTITIES
-from knowledge.views import ExampleView, Recommendation
+from knowledge.views import ExampleView, NeedProfile, Recommendation
 
 CLARIFY_TEXT = (
     "Pour vous orienter vers le bon programme, quel est votre projet ? "
@@ -36,30 +37,102 @@ CLARIFY_BUTTONS = [
     {"title": "Coopération sur le climat et l'énergie", "payload": "/ask_funding_climate_cities"},
     {"title": "Projet citoyen franco-allemand", "payload": "/ask_funding_franco_german"},
 ]
+NOTHING_FITS_TEXT = (
+    "Je ne trouve pas de programme européen qui corresponde à ce projet. "
+    "Le réseau Europe Direct peut étudier votre cas : "
+    "https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR"
+)
 # Partner countries named at once from which a project is a network of towns (CERV asks for 4
 # countries in all, the French commune's included).
 NETWORK_MIN_PARTNER_COUNTRIES = 3
 
 
-def _pick_example(examples: List[ExampleView], country: Optional[str]) -> Optional[ExampleView]:
-    """Prefer a current (not predecessor-programme) example, with the user's partner country if any."""
-    if not examples:
-        return None
-
-    def rank(example: ExampleView):
-        return (example.historical_note is not None, country not in example.partner_countries)
-
-    return sorted(examples, key=rank)[0]
+def example_for(keys: Sequence[Optional[str]], country: Optional[str]) -> Optional[ExampleView]:
+    """The first example to give for the first strand or programme of ``keys`` that has one."""
+    for key in keys:
+        examples = ranking.examples_in_order(api.examples_for(key), country)
+        if examples:
+            return examples[0]
+    return None
 
 
 def _example_for(recommendations: List[Recommendation], country: Optional[str]) -> Optional[ExampleView]:
     """An example of the recommended strand, else of its programme, else of the next best strand."""
     best = recommendations[0].strand
-    for key in (best.id, best.programme_id, *(rec.strand.id for rec in recommendations[1:])):
-        example = _pick_example(api.examples_for(key), country)
-        if example is not None:
-            return example
-    return None
+    return example_for((best.id, best.programme_id, *(rec.strand.id for rec in recommendations[1:])), country)
+
+
+@dataclass(frozen=True)
+class RecommendationReply:
+    """The assistant's answer to a funding question, before it is sent.
+
+    ``kind`` says which answer it is: ``national`` (a French national scheme, out of scope),
+    ``clarify`` (nothing of the project is known: a question, with ``buttons``), ``locate`` (a place
+    and nothing else: the nearest Europe Direct centres), ``nothing`` (no programme fits) or
+    ``recommend`` (the best programme, ``strand_id``, first).
+    """
+
+    kind: str
+    text: str
+    need: Optional[str] = None
+    profile: NeedProfile = NeedProfile()
+    buttons: Sequence[Dict[str, str]] = ()
+    strand_id: Optional[str] = None
+
+
+def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any], intent: Optional[str],
+                         today: date) -> RecommendationReply:
+    """What the assistant answers to ``message`` taken as ``intent`` (pure but for knowledge reads).
+
+    Args:
+        message: Rasa's parse data of the user's message (``text``, ``entities``).
+        slots: the conversation's slots (empty for a first message).
+        intent: the intent to answer as (the NLU's best guess when it fell back).
+        today: the date the deadlines are counted from.
+    """
+    countries = entity_values(message, "country")
+    need = INTENT_NEEDS.get(intent) or slots.get("need")
+    if intent not in INTENT_NEEDS and need == "network_of_towns" and len(countries) == 1:
+        # "Finalement, juste un week-end de rencontres avec Rovereto" after a network project.
+        need = "twinning_meeting"
+    if need in (None, "twinning_meeting", "franco_german") and len(countries) >= NETWORK_MIN_PARTNER_COUNTRIES:
+        # "On est 4 villes (Roumanie, Bulgarie, Grèce et nous)": several partner countries at
+        # once describe a network of towns rather than a bilateral twinning.
+        need = "network_of_towns"
+    profile = project_profile(message, slots, need)
+    if need != slots.get("need") and not entity_values(message, "audience"):
+        # A new kind of project: the public of the previous one is not this one's.
+        profile = replace(profile, audience=None)
+
+    national = national_scheme_text(message)
+    if national:
+        return RecommendationReply("national", national, need, profile)
+    if not profile.describes_anything:
+        place = api.nearest_europe_direct(message.get("text")) if intent == "inform" else None
+        if place:
+            # "je vis à Poitiers", "24000": a place and nothing else is an answer to "where
+            # are you?" — give the nearest Europe Direct centre.
+            return RecommendationReply("locate", locator_text(place), need, profile)
+        return RecommendationReply("clarify", CLARIFY_TEXT, need, profile, buttons=CLARIFY_BUTTONS)
+
+    recommendations = api.recommend(profile, today=today)
+    if not recommendations:
+        return RecommendationReply("nothing", NOTHING_FITS_TEXT, need, profile)
+    best = recommendations[0]
+    strand = best.strand
+    contacts = api.contacts_for(strand.id)
+    text = formatting.recommendation_text(
+        best,
+        next_call=api.next_call(strand.id, today=today),
+        example=_example_for(recommendations, profile.country),
+        contact=contacts[0] if contacts else None,
+        alternatives=recommendations[1:],
+        today=today,
+        # Only what fits this project: a scheme that does not is no help while waiting.
+        open_all_year=[rec.strand for rec in recommendations if rec.strand.rolling],
+        partner_country=profile.country,
+    )
+    return RecommendationReply("recommend", text, need, profile, strand_id=strand.id)
 
 
 class ActionRecommendProgramme(KnowledgeAction):
@@ -77,67 +150,19 @@ class ActionRecommendProgramme(KnowledgeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, intent: Optional[str]
     ) -> List[Dict[Text, Any]]:
         """Answer as for ``intent`` (which may differ from the NLU's final one, see below)."""
-        national = national_scheme_reply(tracker)
-        if national:
-            dispatcher.utter_message(text=national)
-            return []
-        need = INTENT_NEEDS.get(intent) or tracker.get_slot("need")
-        if (intent not in INTENT_NEEDS and need == "network_of_towns"
-                and len(latest_entity_values(tracker, "country")) == 1):
-            # "Finalement, juste un week-end de rencontres avec Rovereto" after a network project.
-            need = "twinning_meeting"
-        if need in (None, "twinning_meeting", "franco_german") and len(
-                latest_entity_values(tracker, "country")) >= NETWORK_MIN_PARTNER_COUNTRIES:
-            # "On est 4 villes (Roumanie, Bulgarie, Grèce et nous)": several partner countries at
-            # once describe a network of towns rather than a bilateral twinning.
-            need = "network_of_towns"
-        events: List[Dict[Text, Any]] = []
-        profile = profile_from(tracker, need)
-        if need != tracker.get_slot("need") and not latest_entity_values(tracker, "audience"):
-            # A new kind of project: the public of the previous one is not this one's.
-            profile = replace(profile, audience=None)
-
-        if not profile.describes_anything:
-            if intent == "inform" and api.nearest_europe_direct(tracker.latest_message.get("text")):
-                # "je vis à Poitiers", "24000": a place and nothing else is an answer to "where
-                # are you?" — give the nearest Europe Direct centre.
-                return ActionFindEuropeDirect().answer(dispatcher, tracker, {})
-            dispatcher.utter_message(text=CLARIFY_TEXT, buttons=CLARIFY_BUTTONS)
-            return events
-
-        day = common.today()
-        recommendations = api.recommend(profile, today=day)
-        if not recommendations:
-            dispatcher.utter_message(
-                text=(
-                    "Je ne trouve pas de programme européen qui corresponde à ce projet. "
-                    "Le réseau Europe Direct peut étudier votre cas : "
-                    "https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR"
-                )
-            )
-            return events + [SlotSet("need", need)]
-
-        best = recommendations[0]
-        strand = best.strand
-        contacts = api.contacts_for(strand.id)
-        example = _example_for(recommendations, profile.country)
-        text = formatting.recommendation_text(
-            best,
-            next_call=api.next_call(strand.id, today=day),
-            example=example,
-            contact=contacts[0] if contacts else None,
-            alternatives=recommendations[1:],
-            today=day,
-            # Only what fits this project: a scheme that does not is no help while waiting.
-            open_all_year=[rec.strand for rec in recommendations if rec.strand.rolling],
-            partner_country=profile.country,
-        )
-        dispatcher.utter_message(text=text)
-        return events + [
-            SlotSet("need", need),
-            SlotSet("recommended_programme", strand.id),
-            SlotSet("programme", strand.id),
-        ]
+        reply = recommendation_reply(tracker.latest_message, tracker.slots, intent, common.today())
+        if reply.kind == "locate":
+            return ActionFindEuropeDirect().answer(dispatcher, tracker, {})  # it also keeps the place
+        dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons) or None)
+        if reply.kind == "nothing":
+            return [SlotSet("need", reply.need)]
+        if reply.kind == "recommend":
+            return [
+                SlotSet("need", reply.need),
+                SlotSet("recommended_programme", reply.strand_id),
+                SlotSet("programme", reply.strand_id),
+            ]
+        return []
 
 
 FUNDING_INTENTS = {*INTENT_NEEDS, "ask_funding", "inform"}

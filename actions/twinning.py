@@ -12,7 +12,7 @@ from actions import formatting
 from actions import common
 from actions.common import KnowledgeAction, latest_entity_values, profile_from
 from actions.words_fr import normalize
-from knowledge import api
+from knowledge import api, ranking
 from knowledge.views import FactView
 from knowledge.vocabulary import PROFILE_ENTITIES
 
@@ -57,11 +57,8 @@ class ActionGiveExample(KnowledgeAction):
                 )
             )
             return []
-        country = tracker.get_slot("country")
-        # Current programmes before predecessors, the user's partner country first.
-        examples.sort(key=lambda e: (e.historical_note is not None, country not in e.partner_countries))
         lines = [f"Exemples de projets financés ({strand.short_name}) :"]
-        for example in examples[:MAX_EXAMPLES]:
+        for example in ranking.examples_in_order(examples, tracker.get_slot("country"))[:MAX_EXAMPLES]:
             lines.append("• " + formatting.example_text(example) + " " + formatting.source_line(example.sources))
         dispatcher.utter_message(text="\n".join(lines))
         return []

@@ -44,10 +44,12 @@ os.environ["RASA_TELEMETRY_ENABLED"] = "false"  # before Rasa is imported: no ca
 from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH, REPO_ROOT  # noqa: E402
 
 from bench import stack  # noqa: E402
+from tests.support.databases import scratch_database  # noqa: E402
+from tests.support.ports import HOST, free_port  # noqa: E402
+from tests.support.stack import Stack, post_message  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "load_results.json"
-# The real services of these machines (.ci/run starts them); override to point elsewhere on 127.0.0.1.
-POSTGRES_ADMIN_URL = os.environ.get("LOAD_POSTGRES_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+# The real Redis of these machines (.ci/run starts it); override to point elsewhere on 127.0.0.1.
 REDIS_URL = os.environ.get("LOAD_REDIS_URL") or "redis://127.0.0.1:6379/0"
 STARTUP_TIMEOUT = 300.0
 
@@ -65,48 +67,7 @@ def log(message: str) -> None:
     print(f"[load {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-# --- scratch PostgreSQL databases -----------------------------------------------------------------
-
-def _admin_engine(admin_url: str):
-    from sqlalchemy import create_engine
-
-    return create_engine(admin_url, future=True, isolation_level="AUTOCOMMIT")
-
-
-@contextmanager
-def scratch_database(label: str, admin_url: str = POSTGRES_ADMIN_URL) -> Iterator[str]:
-    """A new, empty PostgreSQL database with a unique name; dropped (connections and all) on exit."""
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    name = f"jumelage_{label}_{uuid.uuid4().hex[:10]}"
-    engine = _admin_engine(admin_url)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
-
-
-def set_connections_allowed(database_url: str, allowed: bool, admin_url: str = POSTGRES_ADMIN_URL) -> None:
-    """Make a database unreachable (refuse new connections, close the open ones) or reachable again."""
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    name = make_url(database_url).database
-    engine = _admin_engine(admin_url)
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
-            if not allowed:
-                connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                        "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
-    finally:
-        engine.dispose()
-
+# --- a slow table -----------------------------------------------------------------------------------
 
 @contextmanager
 def table_locked(database_url: str, table: str) -> Iterator[None]:
@@ -125,7 +86,7 @@ def table_locked(database_url: str, table: str) -> Iterator[None]:
 @contextmanager
 def private_redis() -> Iterator["PrivateRedis"]:
     """A redis-server of our own on a free port, that a test may stop and start again."""
-    redis = PrivateRedis(stack.free_port())
+    redis = PrivateRedis(free_port())
     redis.start()
     try:
         yield redis
@@ -215,7 +176,7 @@ def production_environ(tracker_url: str, redis_url: str = REDIS_URL) -> Dict[str
     return {"TRACKER_STORE_URL": tracker_url, "LOCK_STORE_URL": redis_url}
 
 
-async def wait_until_answering(server: stack.Stack, base: str, timeout: float = STARTUP_TIMEOUT) -> float:
+async def wait_until_answering(server: Stack, base: str, timeout: float = STARTUP_TIMEOUT) -> float:
     """Poll a Rasa server (and the action server) until it answers a greeting; the seconds it took."""
     import aiohttp
 
@@ -226,12 +187,12 @@ async def wait_until_answering(server: stack.Stack, base: str, timeout: float = 
             if time.monotonic() - started > timeout:
                 raise RuntimeError(f"{base} gave no answer within {timeout:.0f} s; see {server.workdir}/*.log")
             try:
-                async with session.get(f"http://{stack.HOST}:{server.action_port}/health") as resp:
+                async with session.get(f"http://{HOST}:{server.action_port}/health") as resp:
                     healthy = resp.status == 200
             except (aiohttp.ClientError, asyncio.TimeoutError):
                 healthy = False
             if healthy:
-                _, text, error = await stack.post_message(session, base, f"warmup-{uuid.uuid4().hex}", "Bonjour")
+                _, text, error = await post_message(session, base, f"warmup-{uuid.uuid4().hex}", "Bonjour")
                 if error is None and text:
                     return round(time.monotonic() - started, 1)
             await asyncio.sleep(0.5)
@@ -267,7 +228,7 @@ async def run_load(bases: List[str], scenarios: List[dict], users: int, seconds:
                 base = next(next_server)
                 per_server[base] += 1
                 sent.setdefault(sender, []).append(turn["user"])
-                elapsed, text, error = await stack.post_message(session, base, sender, turn["user"])
+                elapsed, text, error = await post_message(session, base, sender, turn["user"])
                 done += 1
                 latencies.append(elapsed)
                 if error:
@@ -318,7 +279,7 @@ async def slow_query_phase(bases: List[str], users: int, seconds: float, max_tur
         await asyncio.sleep(min(2.0, seconds / 4))  # the load is under way
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=stack.REQUEST_TIMEOUT)) as session:
             with table_locked(knowledge_url, SLOW_TABLE):
-                asked = asyncio.ensure_future(stack.post_message(session, bases[0], f"slow-{uuid.uuid4().hex[:8]}",
+                asked = asyncio.ensure_future(post_message(session, bases[0], f"slow-{uuid.uuid4().hex[:8]}",
                                                                  SLOW_QUESTION))
                 await asyncio.sleep(SLOW_QUERY_S)
             elapsed, text, error = await asked
@@ -362,7 +323,7 @@ async def measure(users: int, seconds: float, max_turns: int, phase_seconds: flo
             scratch_database("load_kb") as knowledge_url, scratch_database("load_tracker") as tracker_url:
         workdir = Path(tmp)
         build_database(knowledge_url, KNOWLEDGE_DATA_DIR)
-        server = stack.Stack(workdir, knowledge_url, production_environ(tracker_url, redis.url))
+        server = Stack(workdir, knowledge_url, production_environ(tracker_url, redis.url))
         try:
             started = time.monotonic()
             server.start_actions()

@@ -7,9 +7,9 @@ schemes only exist with Germany); audience, theme and activity matches add small
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from knowledge.views import CallView, NeedProfile, Recommendation, StrandView
+from knowledge.views import CallView, ExampleView, NeedProfile, Recommendation, StrandView
 
 NEED_FACTOR = 10.0
 COUNTRY_MATCH_BONUS = 6.0  # a scheme made for this very country beats a generic one
@@ -273,6 +273,17 @@ def next_call(calls: Iterable[CallView], today: Union[date, datetime]) -> Option
         if call.deadline is not None and _not_past(call.deadline, today)
     ]
     return min(upcoming, key=lambda call: call.deadline, default=None)
+
+
+def examples_in_order(examples: Sequence[ExampleView], country: Optional[str]) -> List[ExampleView]:
+    """Examples to give first: current ones (not a predecessor programme's), then the partner country's.
+
+    Args:
+        examples: examples of one strand or programme, in the knowledge base's order (kept among equals).
+        country: the user's partner country code, if any.
+    """
+    return sorted(examples, key=lambda example: (example.historical_note is not None,
+                                                 country not in example.partner_countries))
 
 
 def _not_past(deadline: datetime, today: Union[date, datetime]) -> bool:

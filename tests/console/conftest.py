@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.settings import Settings
 from bot.web import create_app
-from console.app import CONSOLE_PARSER, CONSOLE_TODAY, CSRF_COOKIE
+from console.pages import CONSOLE_PARSER, CONSOLE_TODAY, CSRF_COOKIE
 
 TOKEN = "jeton-de-test-9f2c7a1e-assez-long"
 TODAY = date(2026, 11, 26)
@@ -95,6 +95,13 @@ def build_tracker_db(path: Path) -> str:
     connection.commit()
     connection.close()
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(autouse=True)
+def knowledge_db(knowledge_url, monkeypatch):
+    """The console reads the knowledge base as the actions do: from ``DATABASE_URL``."""
+    monkeypatch.setenv("DATABASE_URL", knowledge_url)
+    return knowledge_url
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html as html_module
 import io
 import re
 import sqlite3
@@ -11,21 +12,24 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
-from console.app import (
-    CONSOLE_PARSER,
-    COOKIE_NAME,
-    RasaModelParser,
-    make_session_cookie,
-    months_before,
-    pseudonym,
-    valid_session_cookie,
-)
+from actions import common
+from actions.recommend import ActionRecommendProgramme
+
+from console.audit import months_before
+from console.auth import COOKIE_NAME, LoginThrottle, make_session_cookie, valid_session_cookie
+from console.inbox import pseudonym
+from console.nlu import RasaModelParser
+from console.pages import CONSOLE_PARSER
 from tests.console.conftest import (
     SCRIPT_TEXT,
     SENDER_A,
     SENDER_B,
+    TODAY,
     TOKEN,
+    TWINNING_POLAND,
     StubParser,
     form_token,
     login,
@@ -74,8 +78,9 @@ def test_session_cookie_signature():
     value = make_session_cookie(TOKEN)
     assert valid_session_cookie(TOKEN, value)
     assert not valid_session_cookie(TOKEN + "x", value)
-    issued, nonce, signature = value.split(".")
-    assert not valid_session_cookie(TOKEN, f"{int(issued) + 5}.{nonce}.{signature}")  # tampered date
+    nonce, issued, signature = value.split(".")
+    tampered = issued[:-1] + ("B" if issued.endswith("A") else "A")
+    assert not valid_session_cookie(TOKEN, f"{nonce}.{tampered}.{signature}")  # tampered date
     assert not valid_session_cookie(TOKEN, make_session_cookie(TOKEN, now=time.time() - 13 * 3600))
 
 
@@ -120,6 +125,14 @@ async def test_console_disabled_without_token(make_client, method, path):
 
 # ------------------------------------------------------------------------------------ ask
 
+# Two publics named at once: the bot puts the participants first (actions.common.PARTICIPANTS_FIRST).
+YOUTH_SEVERAL_PUBLICS = {
+    "intent": {"name": "ask_funding_youth_exchange", "confidence": 0.91},
+    "entities": [{"entity": "audience", "value": "elus"}, {"entity": "audience", "value": "jeunes"},
+                 {"entity": "country", "value": "de"}],
+    "intent_ranking": [{"name": "ask_funding_youth_exchange", "confidence": 0.91}],
+}
+
 
 async def test_ask_shows_nlu_candidates_sources_and_reply(client):
     await login(client)
@@ -145,7 +158,24 @@ async def test_ask_shows_nlu_candidates_sources_and_reply(client):
     # the ready-to-paste reply
     reply = re.search(r'<pre class="reply">(.*?)</pre>', html, re.S).group(1)
     assert "Le programme le plus adapté à votre projet : CERV – Jumelage de villes" in reply
-    assert "Source : " in reply and "Autres pistes possibles" in reply
+    assert "Source : " in reply
+
+
+async def test_the_reply_to_paste_is_the_assistants_own(client, monkeypatch):
+    """The console answers through the action's code: same text as the bot's first answer, byte for byte."""
+    monkeypatch.setattr(common, "today", lambda: TODAY)
+    for parse in (TWINNING_POLAND, YOUTH_SEVERAL_PUBLICS):
+        client.app[CONSOLE_PARSER] = StubParser(parse)
+        await login(client)
+        question = "Un échange avec nos amis, quel financement ?"
+        html = await (await client.post("/console/ask", data={"question": question,
+                                                            "csrf": await form_token(client)})).text()
+        shown = html_module.unescape(re.search(r'<pre class="reply">Bonjour,\n\n(.*?)\n\nBien cordialement,</pre>',
+                                               html, re.S).group(1))
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("test", {}, {**parse, "text": question}, [], False, None, {}, "action_listen")
+        ActionRecommendProgramme().answer(dispatcher, tracker, {})
+        assert shown == dispatcher.messages[0]["text"]
 
 
 async def test_ask_without_model_ranks_without_entities(make_client):
@@ -303,8 +333,6 @@ async def test_ten_wrong_tokens_in_a_minute_block_that_client(client):
 
 
 def test_the_login_throttle_forgets_after_the_window_and_on_success():
-    from console.app import LoginThrottle
-
     now = [0.0]
     throttle = LoginThrottle(attempts=3, window=60, clock=lambda: now[0])
     for _ in range(3):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,12 +11,7 @@ import urllib.request
 import pytest
 
 from bot.settings import MODEL_PATH, REPO_ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.support.ports import free_port
 
 
 def pytest_collection_modifyitems(items):
@@ -29,7 +23,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def action_server_url(knowledge_url):
     """Start `rasa_sdk` with our actions against the test knowledge base; stop it afterwards."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": knowledge_url}
     proc = subprocess.Popen(
         [sys.executable, "-m", "rasa_sdk", "--actions=actions", f"--port={port}"],

@@ -22,7 +22,7 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A scratch PostgreSQL database (127.0.0.1:5432, which `.ci/run` makes sure is up), dropped afterwards."""
-    from bench.load import scratch_database
+    from tests.support.databases import scratch_database
     from knowledge.db import dispose_engine
 
     with scratch_database("test_knowledge") as url:

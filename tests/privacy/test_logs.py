@@ -1,6 +1,6 @@
 """No message text, and no conversation id, in the logs at the default level (INFO).
 
-Two fast in-process tests of bot/log_privacy.py, and one run of the real servers (bench.stack.Stack:
+Two fast in-process tests of bot/log_privacy.py, and one run of the real servers (tests.support.stack.Stack:
 `rasa run` at its default log level and the action server) that sends messages carrying a marker,
 makes the tracker store refuse a write and sends a malformed message, then greps every log file
 for the marker and the conversation id.
@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from bot import log_privacy
-from console.app import CSRF_COOKIE
+from console.pages import CSRF_COOKIE
 from bot.settings import MODEL_PATH, REPO_ROOT
 
 MARKER = "zqxmarker42"
@@ -142,7 +142,7 @@ CONSOLE_TOKEN = "jeton-de-test-privacy-7c1d9e2f-assez-long"
 
 def start_web(stack, workdir: Path) -> subprocess.Popen:
     """`python -m bot.web` (the widget's page and the staff console) as bot/run.py starts it."""
-    from bench.stack import free_port
+    from tests.support.ports import free_port
 
     port = free_port()
     env = {**os.environ, **stack.environ, "WEB_PORT": str(port), "CONSOLE_TOKEN": CONSOLE_TOKEN}
@@ -188,7 +188,7 @@ async def ask_the_console(base: str, question: str) -> str:
 async def test_servers_log_no_message_text_nor_conversation_id(knowledge_url, tmp_path, monkeypatch):
     import aiohttp
 
-    from bench.stack import Stack, post_message, wait_until_ready
+    from tests.support.stack import Stack, post_message, wait_until_ready
 
     if not MODEL_PATH.exists():
         pytest.fail(f"no trained model at {MODEL_PATH}: run `make train` first")

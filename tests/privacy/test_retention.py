@@ -103,7 +103,7 @@ def user_texts(events: List[dict]) -> List[str]:
 
 
 async def test_purge_deletes_old_conversations_and_keeps_recent_ones_whole(store):
-    from console.app import read_inbox
+    from console.inbox import read_inbox
 
     old = await store.save("mairie-ancienne", session(200, [(200, "Ancienne demande zqxold1 pour la Pologne")]))
     await store.save("mairie-recente", session(5, [(5, "Échange de jeunes avec l'Allemagne")]))

@@ -26,6 +26,9 @@ import pytest
 
 from bench import load, stack
 from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH
+from tests.support.databases import POSTGRES_ADMIN_URL, scratch_database
+from tests.support.ports import HOST
+from tests.support.stack import Stack, post_message
 
 SERVERS = ("rasa_a", "rasa_b")
 
@@ -49,7 +52,7 @@ def _port_open(host: str, port: int) -> bool:
 class Production:
     """The running set-up and what a test does with it."""
 
-    server: stack.Stack
+    server: Stack
     knowledge_url: str
     tracker_url: str
     bases: Dict[str, str] = field(default_factory=dict)
@@ -63,7 +66,7 @@ class Production:
         import aiohttp
 
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=stack.REQUEST_TIMEOUT)) as session:
-            _, answer, error = await stack.post_message(session, self.bases[name], sender, text, message_id)
+            _, answer, error = await post_message(session, self.bases[name], sender, text, message_id)
         assert error is None, f"{name} answered « {text} » with {error}"
         return answer
 
@@ -102,7 +105,7 @@ class Production:
 
     async def _wait_for_actions(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        while not _port_open(stack.HOST, self.server.action_port):
+        while not _port_open(HOST, self.server.action_port):
             self.server.check_alive()
             assert time.monotonic() < deadline, "the action server did not start again"
             await asyncio.sleep(0.2)
@@ -115,15 +118,15 @@ async def production(tmp_path_factory):
 
     if not MODEL_PATH.exists():
         pytest.fail(f"no trained model at {MODEL_PATH}: run `make train` first")
-    for url, port in ((load.POSTGRES_ADMIN_URL, 5432), (load.REDIS_URL, 6379)):
+    for url, port in ((POSTGRES_ADMIN_URL, 5432), (load.REDIS_URL, 6379)):
         parts = urlsplit(url)
         if not _port_open(parts.hostname, parts.port or port):
             pytest.fail(f"{parts.scheme} does not answer at {parts.netloc}: start it (.ci/run shows how)")
     workdir = tmp_path_factory.mktemp("production")
-    with load.scratch_database("test_kb") as knowledge_url, load.scratch_database("test_tracker") as tracker_url:
+    with scratch_database("test_kb") as knowledge_url, scratch_database("test_tracker") as tracker_url:
         build_database(knowledge_url, KNOWLEDGE_DATA_DIR)
         # The settings' own action timeout (ACTION_TIMEOUT, 10 s by default), as in production.
-        server = stack.Stack(workdir, knowledge_url, load.production_environ(tracker_url))
+        server = Stack(workdir, knowledge_url, load.production_environ(tracker_url))
         try:
             server.start_actions()
             production = Production(server, knowledge_url, tracker_url,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 import time
 
-from bench import load
+from tests.support import databases
 from tests.answers import programmes_in_order
 
 YOUTH = "Nous voulons organiser un échange de jeunes avec notre ville jumelle."
@@ -62,11 +62,11 @@ async def test_knowledge_database_unreachable_gets_an_apology_and_the_action_ser
     sender = running.new_sender()
     action_server = running.pid("actions")
     await running.say("rasa_a", sender, YOUTH)
-    load.set_connections_allowed(running.knowledge_url, False)  # refused, open connections closed
+    databases.set_connections_allowed(running.knowledge_url, False)  # refused, open connections closed
     try:
         assert_apology(await running.say("rasa_b", sender, GERMANY))
     finally:
-        load.set_connections_allowed(running.knowledge_url, True)
+        databases.set_connections_allowed(running.knowledge_url, True)
     # The very next message is answered: the same action server process, no restart.
     assert_answers_with_context(await running.say("rasa_a", sender, GERMANY))
     assert running.pid("actions") == action_server and running.server.processes["actions"].poll() is None

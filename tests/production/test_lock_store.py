@@ -109,7 +109,7 @@ def _wait_for(client, up: bool) -> None:
 @pytest.mark.production
 def test_redis_stopped_then_restarted_the_conversations_go_on(caplog):
     """A private Redis (its own port) is stopped in the middle, then started again."""
-    from bench.stack import free_port
+    from tests.support.ports import free_port
 
     port = free_port()
     server = _private_redis(port)

@@ -14,7 +14,7 @@ import time
 import pytest
 from aiohttp import web
 
-from bench.stack import HOST, free_port
+from tests.support.ports import HOST, free_port
 from bot.rasa_server import SERVICE_DOWN, polite_remote_action_class
 
 TIMEOUT = 0.5

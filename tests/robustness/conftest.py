@@ -1,4 +1,4 @@
-"""A real action server and Rasa server (bench.stack.Stack), started once for the tests marked ``robustness``.
+"""A real action server and Rasa server (tests.support.stack.Stack), started once for the tests marked ``robustness``.
 
 They run the trained model with the channels of credentials.yml, the HTTP API behind a token and a
 JWT secret, and CORS for one commune site; everything listens on 127.0.0.1 only.
@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import aiohttp
 import pytest
 
-from bench.stack import Stack, wait_until_ready
+from tests.support.stack import Stack, wait_until_ready
 from bot.settings import MODEL_PATH
 
 ALLOWED_ORIGIN = "https://www.ville-exemple.fr"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import socket
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
@@ -21,17 +20,12 @@ from sanic import Sanic
 from rasa.core.channels.channel import UserMessage, register
 
 from bot.channels.telegram import SecureTelegramInput
+from tests.support.ports import free_port
 
 TOKEN = "123456789:TEST-fake-token_for-tests"
 SECRET = "s3cret-Token_for-tests"
 WEBHOOK_URL = "https://assistant.example.org/webhooks/telegram/webhook"
 _names = itertools.count()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
