@@ -98,8 +98,10 @@ def _reconciled(need: str, audience: Optional[str], country: Optional[str] = Non
     if need == "network_of_towns" and audience in _MINORS:
         # Young people or pupils meeting their peers, of one twin town or several: a youth exchange.
         need = "youth_exchange"
-    if need in ("twinning_meeting", "franco_german") and activity == "reseau" and audience not in _MINORS:
-        return "network_of_towns"  # towns of several countries working together
+    if need == "twinning_meeting" and activity == "reseau" and audience not in _MINORS:
+        # Towns of several countries working together; a Franco-German project stays one (the Fonds
+        # citoyen takes a third country's partners too).
+        return "network_of_towns"
     if need in ("twinning_meeting", "network_of_towns") and activity == "transfrontalier" and audience not in _MINORS:
         return "cross_border"  # with the neighbouring commune across the border: Interreg's micro-projects
     if need in ("youth_exchange", "twinning_meeting") and _youth_participation(audience, theme, activity):

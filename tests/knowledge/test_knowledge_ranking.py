@@ -201,3 +201,8 @@ def test_a_franco_german_reading_with_a_partner_elsewhere_follows_the_partner(kn
     assert first.strand.id == "cerv_town_twinning"
     young = api.recommend(NeedProfile("franco_german", audience="jeunes", country="IT"), today=TODAY, url=knowledge_url)[0]
     assert young.strand.id == "erasmus_youth_exchanges"
+
+
+def test_a_franco_german_project_with_a_third_country_stays_franco_german(knowledge_url):
+    profile = NeedProfile("franco_german", "citoyens", "DE", "memoire", "reseau")
+    assert api.recommend(profile, today=TODAY, url=knowledge_url)[0].strand.id == "fonds_citoyen_projects"
