@@ -91,13 +91,13 @@ async def test_the_recommendation_on_the_audit_day_offers_what_can_be_done_now(m
 # ------------------------------------------------------------------------------ examples
 
 
-def test_at_least_fifteen_sourced_examples_and_one_for_every_first_answer_programme(knowledge_db):
+def test_at_least_fifteen_sourced_examples_and_one_for_every_programme(knowledge_db):
     strands = api.list_strands()
     examples = [e for p in dict.fromkeys(s.programme_id for s in strands) for e in api.examples_for(p)]
     assert len(examples) >= 15
     assert all(e.sources and e.sources[0].url.startswith("http") for e in examples)
-    recommended = {s.programme_id for s in strands if s.priority < 3}
-    assert recommended <= {e.programme_id for e in examples}
+    # Every programme can come first (Interreg for a project across the border): each has an example.
+    assert {s.programme_id for s in strands} <= {e.programme_id for e in examples}
 
 
 @pytest.mark.parametrize("commune", ["Dissay", "Isle", "Montreuil-Juigné", "Tulle"])
