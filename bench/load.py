@@ -45,7 +45,8 @@ from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH, REPO_ROOT  # noqa: E402
 
 from bench import stack  # noqa: E402
 from tests.support.databases import scratch_database  # noqa: E402
-from tests.support.ports import HOST, free_port  # noqa: E402
+from tests.support.ports import HOST  # noqa: E402
+from tests.support.redis_server import PrivateRedis, private_redis  # noqa: E402
 from tests.support.stack import Stack, post_message  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "load_results.json"
@@ -81,54 +82,6 @@ def table_locked(database_url: str, table: str) -> Iterator[None]:
             yield
     finally:
         engine.dispose()
-
-
-@contextmanager
-def private_redis() -> Iterator["PrivateRedis"]:
-    """A redis-server of our own on a free port, that a test may stop and start again."""
-    redis = PrivateRedis(free_port())
-    redis.start()
-    try:
-        yield redis
-    finally:
-        redis.stop()
-
-
-class PrivateRedis:
-    """A throw-away redis-server on 127.0.0.1 (nothing saved to disk)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self.process = None
-
-    def start(self) -> None:
-        import shutil
-        import subprocess
-
-        import redis
-
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not installed (the production set-up needs Redis)")
-        self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(host="127.0.0.1", port=self.port)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.exceptions.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.05)
-        client.close()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
 
 
 # --- what the tracker store recorded ---------------------------------------------------------------

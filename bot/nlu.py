@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from actions.parsing import normalize, parse_answers
-from knowledge.vocabulary import INTENT_NEEDS, PROFILE_ENTITIES
+from knowledge.vocabulary import INTENT_NEEDS, MINOR_AUDIENCES, PROFILE_ENTITIES
 
 class _Stateless(GraphComponent):
     """A component with nothing to train, configure or store: Rasa creates it as is."""
@@ -409,8 +409,6 @@ def _add_public_from_ages(message: Message, text: str) -> None:
     message.set(ENTITIES, entities, add_to_output=True)
 
 
-# Publics for whom towns of several countries meet in a youth exchange, not in a network of towns.
-_YOUNG_PUBLICS = {"jeunes", "enfants", "scolaires"}
 # "avec Bad Kissingen, pas la Pologne", "les Italiens se désistent, on se rabat sur Wendlingen": one
 # partner replacing another, not several partners.
 _PARTNER_SWITCH = re.compile(
@@ -427,12 +425,25 @@ def _add_network_from_countries(message: Message) -> None:
     entities = message.get(ENTITIES) or []
     countries = {str(e.get("value")).upper() for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "country"} - {"FR"}
     publics = {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "audience"}
-    if len(countries) < 2 or "activity" in _entity_types(message) or publics & _YOUNG_PUBLICS:
+    if len(countries) < 2 or "activity" in _entity_types(message) or publics & MINOR_AUDIENCES:
         return
     if _PARTNER_SWITCH.search(normalize(message.get(TEXT) or "")):
         return
     message.set(ENTITIES, [*entities, {"entity": "activity", "value": "reseau", "start": 0, "end": 0,
                                        "extractor": "PartnerTownReader"}], add_to_output=True)
+
+
+def _add_countries_from_towns(message: Message, text: str, towns: list) -> None:
+    """A country entity for each partner town abroad the message names, spanning the town's name."""
+    if not towns:
+        return
+    spans = _token_spans(text)
+    entities = list(message.get(ENTITIES) or [])
+    for town in towns:
+        start, end = (spans[town.start][0], spans[town.end - 1][1]) if town.end <= len(spans) else (0, len(text))
+        entities.append({"entity": "country", "value": town.country, "start": start, "end": end,
+                         "extractor": "PartnerTownReader", "town": town.name})
+    message.set(ENTITIES, entities, add_to_output=True)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -453,18 +464,7 @@ class PartnerTownReader(_Stateless):
             _drop_negated_publics(message, text)
             if text and "audience" not in _entity_types(message):
                 _add_public_from_ages(message, text)
-            if not text or "country" in _entity_types(message):
-                _add_network_from_countries(message)
-                continue
-            towns = foreign_towns(text)
-            if not towns:
-                continue
-            spans = _token_spans(text)
-            entities = list(message.get(ENTITIES) or [])
-            for town in towns:
-                start, end = (spans[town.start][0], spans[town.end - 1][1]) if town.end <= len(spans) else (0, len(text))
-                entities.append({"entity": "country", "value": town.country, "start": start, "end": end,
-                                 "extractor": "PartnerTownReader", "town": town.name})
-            message.set(ENTITIES, entities, add_to_output=True)
+            if text and "country" not in _entity_types(message):
+                _add_countries_from_towns(message, text, foreign_towns(text))
             _add_network_from_countries(message)
         return messages

@@ -165,6 +165,14 @@ class _History:
 _histories: "OrderedDict[Any, _History]" = OrderedDict()
 
 
+def _remember(cache: "OrderedDict[Any, Any]", key: Any, value: Any, size: int) -> None:
+    """Keep ``value`` as the newest entry of ``cache``, dropping the least recently used beyond ``size``."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > size:
+        cache.popitem(last=False)
+
+
 def _same_prefix(known: list, applied: list) -> bool:
     if len(applied) < len(known):
         return False
@@ -225,10 +233,7 @@ def _incremental_past_states(original: Any) -> Any:
                             ignore_rule_only_turns, rule_only_data, history.states)
             replay.update(event)
             history.events.append(event)
-        _histories[key] = history
-        _histories.move_to_end(key)
-        while len(_histories) > HISTORY_CACHE_SIZE:
-            _histories.popitem(last=False)
+        _remember(_histories, key, history, HISTORY_CACHE_SIZE)
         # The present (generate_all_prior_trackers' last yield), on a copy of the carried values.
         present = _History(replay)
         present.last_ml_action, present.turn_was_hidden = history.last_ml_action, history.turn_was_hidden
@@ -324,20 +329,13 @@ def _incremental_applied_events(original: Any) -> Any:
             if loop_names_of(new) <= known.loop_names:
                 applied = list(known.applied)
                 _fold_applied(self, new, known.loop_names, applied)
-                _remember_applied(self.sender_id, _Applied(events, known.loop_names, applied))
+                _remember(_applied, self.sender_id, _Applied(events, known.loop_names, applied), APPLIED_CACHE_SIZE)
                 return list(applied)
         applied = original(self)
-        _remember_applied(self.sender_id, _Applied(events, loop_names_of(events), list(applied)))
+        _remember(_applied, self.sender_id, _Applied(events, loop_names_of(events), list(applied)), APPLIED_CACHE_SIZE)
         return applied
 
     return applied_events
-
-
-def _remember_applied(sender_id: Any, entry: _Applied) -> None:
-    _applied[sender_id] = entry
-    _applied.move_to_end(sender_id)
-    while len(_applied) > APPLIED_CACHE_SIZE:
-        _applied.popitem(last=False)
 
 
 def install() -> None:

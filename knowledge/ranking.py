@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from knowledge.views import CallView, ExampleView, NeedProfile, Recommendation, StrandView
+from knowledge.vocabulary import MINOR_AUDIENCES
 
 NEED_FACTOR = 10.0
 COUNTRY_MATCH_BONUS = 6.0  # a scheme made for this very country beats a generic one
@@ -42,7 +43,7 @@ _EDUCATION_AUDIENCES = {"scolaires", "enseignants"}
 _CLIMATE_THEMES = {"climat", "energie", "ville_intelligente"}
 # Audiences of the cities mission (a council and its staff); residents meeting on the climate are a twinning.
 _CLIMATE_AUDIENCES = {None, "elus", "agents"}
-_MINORS = {"jeunes", "enfants", "scolaires"}
+_MINORS = MINOR_AUDIENCES
 # An alternative is named only when it serves the project's need at least this much (needs: in programmes.yml).
 ALTERNATIVE_MIN_WEIGHT = 0.5
 

@@ -39,6 +39,8 @@ AUDIENCES = (
     "adultes",
     "associations",
 )
+# The publics under age: the youth schemes are theirs, and they meet their peers in an exchange.
+MINOR_AUDIENCES = frozenset({"jeunes", "enfants", "scolaires"})
 
 THEMES = (
     "climat",

@@ -425,7 +425,7 @@ class SecureTelegramInput(TelegramInput):
                         out_channel,
                         str(sender_id),
                         input_channel=self.name(),
-                        message_id=key if idempotency.valid_key(key) else None,
+                        message_id=key,
                         metadata=self.get_metadata(request),
                     ),
                 )

@@ -80,17 +80,6 @@ def test_messages_of_one_conversation_on_two_servers_never_overlap(redis_url):
             client.delete(key)
 
 
-def _private_redis(port: int):
-    import shutil
-    import subprocess
-
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed (the production set-up needs Redis)")
-    return subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def _wait_for(client, up: bool) -> None:
     import time
 
@@ -110,9 +99,11 @@ def _wait_for(client, up: bool) -> None:
 def test_redis_stopped_then_restarted_the_conversations_go_on(caplog):
     """A private Redis (its own port) is stopped in the middle, then started again."""
     from tests.support.ports import free_port
+    from tests.support.redis_server import PrivateRedis
 
     port = free_port()
-    server = _private_redis(port)
+    server = PrivateRedis(port)
+    server.start()
     client = redis.Redis(host="127.0.0.1", port=port)
     store = AtomicRedisLockStore(host="127.0.0.1", port=port, db=0, key_prefix=f"t{uuid.uuid4().hex}")
     order = []
@@ -124,10 +115,8 @@ def test_redis_stopped_then_restarted_the_conversations_go_on(caplog):
             order.append(f"{name} out")
 
     try:
-        _wait_for(client, up=True)
         asyncio.run(message("before"))
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
         _wait_for(client, up=False)
         with caplog.at_level("WARNING", logger="bot.lock_store"):
             # Two messages of one conversation at once, Redis down: both served, one after the other.
@@ -137,13 +126,12 @@ def test_redis_stopped_then_restarted_the_conversations_go_on(caplog):
             asyncio.run(both())
         assert store.redis_down and "Redis lock store unreachable" in caplog.text
         assert order[2:] == ["first in", "first out", "second in", "second out"]
-        server = _private_redis(port)
+        server.start()
         _wait_for(client, up=True)
         asyncio.run(message("after"))
         assert not store.redis_down and order[-2:] == ["after in", "after out"]
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 def test_a_long_turn_keeps_its_lock_and_a_dead_servers_lock_lapses_within_seconds(redis_url):
