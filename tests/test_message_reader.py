@@ -1,4 +1,4 @@
-"""The message reader of the NLU pipeline (bot/nlu.py), without a model."""
+"""The message reader of the NLU pipeline (bot/nlu/), without a model."""
 
 from __future__ import annotations
 

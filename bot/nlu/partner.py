@@ -1,0 +1,108 @@
+"""The partner: its country from its town, a young public from ages, a network from several countries."""
+
+from __future__ import annotations
+
+import re
+from typing import List
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from actions.parsing import normalize, parse_answers
+from bot.nlu.component import Stateless, entity_types
+from knowledge.vocabulary import MINOR_AUDIENCES
+
+def _token_spans(text: str) -> List[tuple]:
+    """Character spans of the words, as :func:`knowledge.geo._tokens` splits them."""
+    return [match.span() for match in re.finditer(r"[^\W_]+", text)]
+
+
+# Ages that make a public young: the youth schemes stop at 30 (Erasmus+, OFAJ).
+YOUTH_MAX_AGE = 30
+CHILD_MAX_AGE = 12
+
+
+_NEGATION = re.compile(r"(?:\bsans|\bpas de|\bpas d'|\baucuns?|\baucunes?|\bni)\s*$")
+
+
+def _drop_negated_publics(message: Message, text: str) -> None:
+    """"on peut le faire sans adulte ?": a public the message rules out is not the project's."""
+    entities = message.get(ENTITIES) or []
+    kept = [e for e in entities if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "audience" and isinstance(e.get("start"), int)
+                                         and _NEGATION.search(normalize(text[max(0, e["start"] - 12):e["start"]])))]
+    if len(kept) != len(entities):
+        message.set(ENTITIES, kept, add_to_output=True)
+
+
+def _add_public_from_ages(message: Message, text: str) -> None:
+    """"des jeunes de 15 à 17 ans", "un groupe de 18-25 ans": the public is young (children up to 12)."""
+    answers = parse_answers(text)
+    oldest = answers.get("max_age")
+    if oldest is None or oldest > YOUTH_MAX_AGE:
+        return
+    value = "enfants" if oldest <= CHILD_MAX_AGE else "jeunes"
+    entities = list(message.get(ENTITIES) or [])
+    entities.append({"entity": "audience", "value": value, "start": 0, "end": 0, "extractor": "PartnerTownReader"})
+    message.set(ENTITIES, entities, add_to_output=True)
+
+
+# "avec Bad Kissingen, pas la Pologne", "les Italiens se désistent, on se rabat sur Wendlingen": one
+# partner replacing another, not several partners.
+_PARTNER_SWITCH = re.compile(
+    r"\b(?:pas (?:la|le|les|l'|en|au|aux|avec)|plus (?:la|le|les|avec)|desist\w*|a la place|au lieu|plutot"
+    r"|trompe|se rabat\w*|rabattre|finalement|annul\w*|remplac\w*|change\w* de)\b")
+
+
+def _add_network_from_countries(message: Message) -> None:
+    """Partner towns in two foreign countries or more ("avec Bühl, Ostrołęka et Ptuj"): a network of towns.
+
+    Only when the message names no activity and no young public (young people of several
+    countries meet in a multilateral youth exchange).
+    """
+    entities = message.get(ENTITIES) or []
+    countries = {str(e.get("value")).upper() for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "country"} - {"FR"}
+    publics = {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "audience"}
+    if len(countries) < 2 or "activity" in entity_types(message) or publics & MINOR_AUDIENCES:
+        return
+    if _PARTNER_SWITCH.search(normalize(message.get(TEXT) or "")):
+        return
+    message.set(ENTITIES, [*entities, {"entity": "activity", "value": "reseau", "start": 0, "end": 0,
+                                       "extractor": "PartnerTownReader"}], add_to_output=True)
+
+
+def _add_countries_from_towns(message: Message, text: str, towns: list) -> None:
+    """A country entity for each partner town abroad the message names, spanning the town's name."""
+    if not towns:
+        return
+    spans = _token_spans(text)
+    entities = list(message.get(ENTITIES) or [])
+    for town in towns:
+        start, end = (spans[town.start][0], spans[town.end - 1][1]) if town.end <= len(spans) else (0, len(text))
+        entities.append({"entity": "country", "value": town.country, "start": start, "end": end,
+                         "extractor": "PartnerTownReader", "town": town.name})
+    message.set(ENTITIES, entities, add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class PartnerTownReader(Stateless):
+    """Reads the partner's country from its town: "nos amis de Ravensburg" -> country DE.
+
+    Only when the message names no country itself; the towns are those of
+    :func:`knowledge.towns.foreign_towns` (a French commune's name only when placed abroad). It
+    also reads a young public from the ages a message gives ("18-25 ans") when it names none, and a
+    network of towns from partner towns in several foreign countries.
+    """
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from knowledge.towns import foreign_towns
+
+        for message in messages:
+            text = message.get(TEXT) or ""
+            _drop_negated_publics(message, text)
+            if text and "audience" not in entity_types(message):
+                _add_public_from_ages(message, text)
+            if text and "country" not in entity_types(message):
+                _add_countries_from_towns(message, text, foreign_towns(text))
+            _add_network_from_countries(message)
+        return messages

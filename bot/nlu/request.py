@@ -1,0 +1,164 @@
+"""The request: the intent checked against the project the message describes."""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from actions.parsing import normalize
+from bot.nlu.component import Stateless, entity_types
+from knowledge.vocabulary import INTENT_NEEDS, PROFILE_ENTITIES
+
+FUNDING_INTENTS = ("ask_funding", *INTENT_NEEDS)
+# Intents a story or a letter is wrongly read as when it asks for funding for a described project.
+_DISTRACTED = {
+    "goodbye", "thank", "greet", "affirm", "deny", "out_of_scope", "nlu_fallback", "ask_capabilities",
+    "inform_location", "ask_europe_direct", "check_eligibility", "ask_twinning_setup", "ask_what_is_twinning",
+    "bot_challenge", "stop", "ask_human",
+}
+# A request for money: "aide" only as a noun of funding ("quelles aides", "une aide européenne"),
+# never the verb ("l'AFCCRE aide-t-elle à trouver une ville jumelle ?").
+_ASKS_FOR_MONEY = re.compile(
+    r"\b(?:financ\w*|cofinanc\w*|subvention\w*|fonds|budget|payer|paie|paye|prise en charge|prendre en charge|argent"
+    r"|thunes?|(?:des|les|de) sous|(?:quelles?|des|une|les|d'|aucune|d'autres) ?aides?(?!-)|aides? (?:europeennes?|financieres?|de l'europe)"
+    r"|soutien financier|programmes? europeens?|dispositifs?|appels? a projets?"
+    r"|quels? (?:programmes?|financements?|dispositifs?)"
+    # "L'Union européenne peut-elle nous aider ?", "que leur conseiller ?" (a relayed project)
+    r"|(?:l'union europeenne|l'europe|l'ue|bruxelles) (?:peut|pourrait)(?:[- ](?:elle|il))? (?:nous |les |leur )?aider"
+    r"|(?:que|quoi) (?:leur|lui|nous|me) (?:conseiller|proposer|recommander))\b"
+)
+# "je voudrais parler à quelqu'un": a person, whatever project the message describes.
+_WANTS_A_PERSON = re.compile(r"\b(?:quelqu'un|une personne|une vraie personne|un humain|un etre humain|un conseiller"
+                             r"|une conseillere|un interlocuteur|une interlocutrice)\b")
+_DESCRIBES_PROJECT = re.compile(
+    r"\b(?:jumel\w*|ville (?:jumelle|partenaire|amie)|commune (?:jumelle|partenaire)|echanges?|rencontres?|delegations?"
+    r"|sejours?|voyages?|accueillir|recevoir|inviter|projets?)\b"
+)
+# Readings that a new detail of the project under discussion is mistaken for ("Ah non, ce sera juste
+# avec Fano, en Italie", "et pour l'Italie ? on a aussi un jumelage avec Lucca").
+_DETAIL_MISREAD = {"goodbye", "thank", "affirm", "deny", "ask_what_is_twinning"}
+_FOLLOW_UP = re.compile(r"^(?:et|mais|ok|bon|sinon|d'accord)\b[ ,]*(?:si on le faisait |si c'etait )?(?:pour|avec|en|au|aux)\b")
+# A follow-up that only moves the project elsewhere, however unsure the classifier was of it.
+_FOLLOW_UP_FROM = {*FUNDING_INTENTS, "nlu_fallback"}
+_WHO_MANAGES = re.compile(r"\b(?:qui gere|gere par qui|geres? par qui|qui s'occupe|qui pilote|gestionnaire)\b")
+_PROGRAMME_QUESTIONS = {
+    "ask_programme_info", "ask_programme_amount", "ask_programme_deadline", "ask_programme_how_to_apply",
+    "ask_programme_eligibility",
+}
+# A request for the funding itself, not for a detail of a programme.
+_ASKS_TO_FUND = re.compile(
+    r"\b(?:financer|financement|financements|subventionner|subventions?|qui (?:finance|paie|paye)|quels? programmes?"
+    r"|(?:quelles?|des|une) aides?(?!-)|aides? (?:europeennes?|financieres?))\b"
+)
+# "Where can I get help near me": the only reading that sends the user to a Europe Direct centre.
+# Naming a centre is not asking for one: "je travaille au centre Europe Direct de Rennes" introduces
+# the Europe Direct agent who relays a commune's question.
+_ASKS_WHERE = re.compile(
+    r"\b(?:pres de (?:chez|nous|moi|eux)|proches?|a cote|le plus pres|dans (?:mon|notre|leur|le|la) (?:departement|coin"
+    r"|secteur|region|ville)|ou (?:trouver|s'adresser|aller|est|se trouve)|localis\w*|quels? centres?"
+    r"|(?:le|un) centre (?:le plus|de mon|de notre|pres|proche|dans))\b"
+)
+_PROJECT_ENTITIES = set(PROFILE_ENTITIES)
+
+
+
+# "Are WE eligible to CERV?" asks for the eligibility check of the user's own project; "who can apply
+# to CERV?" asks about the programme.
+_ABOUT_US = re.compile(
+    r"\b(?:on|qu ?on|nous|notre|nos|sommes[- ]nous|peut[- ]on|pourrait[- ]on|pouvons[- ]nous|serions[- ]nous|ma|mon)\b"
+)
+# "peut-on y participer", "nos jeunes peuvent-ils demander…", "est-ce qu'on peut avoir Erasmus+ pour…"
+_CAN_WE = (r"(?:peut|peuvent|pourrait|pourraient|pouvons|pourrions)(?:[- ](?:on|il|elle|ils|elles))?"
+           r" (?:y )?(?:participer|candidater|postuler|demander|deposer|avoir|obtenir)")
+_ELIGIBLE = re.compile(
+    r"\b(?:el+igib\w*|criteres|conditions|pretendre|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
+    rf"|faire partie|beneficier|{_CAN_WE})\b"
+)
+# "on peut avoir combien ?": the amount, not the check.
+_ASKS_AMOUNT = re.compile(r"\b(?:combien|montant|somme)\b")
+_ELIGIBILITY_FROM = {"ask_programme_eligibility", "ask_programme_info", "ask_programme_how_to_apply", "nlu_fallback",
+                     *FUNDING_INTENTS}
+
+
+def corrected_intent(message: Message) -> Optional[str]:
+    """The intent a distracted reading should give way to, else None (keep the NLU's).
+
+    A funding request for a described project gets its funding intent; a question whether the
+    user's own project is eligible to a named programme starts the eligibility check.
+    """
+    intent = (message.get(INTENT) or {}).get("name")
+    text = normalize(message.get(TEXT) or "")
+    types = entity_types(message)
+    if (intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text)
+            and not _ASKS_AMOUNT.search(text)):
+        return "check_eligibility"
+    if intent in _FOLLOW_UP_FROM and types and types <= {"country"} and _FOLLOW_UP.match(text):
+        return "inform"  # "et pour l'Italie ? on a aussi un jumelage avec Lucca": the same project, elsewhere
+    if intent in _PROGRAMME_QUESTIONS and _WHO_MANAGES.search(text):
+        return "ask_contact"  # "c'est géré par qui au niveau européen ?": whom to address
+    if (intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text
+            and (_ASKS_WHERE.search(text) or re.search(r"\bpres d", text))):
+        return "ask_europe_direct"  # "où trouver un centre Europe Direct près de chez eux ?"
+    if intent in _PROGRAMME_QUESTIONS and "programme" not in types and _ASKS_TO_FUND.search(text):
+        # "Y a-t-il un programme pour financer notre semaine culturelle avec Mantoue ?" names no
+        # programme: it asks which one funds the project (a recommendation), when it describes one.
+        if types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text):
+            return _best_funding_intent(message)
+        return None
+    if intent not in _DISTRACTED:
+        return None
+    if "national_scheme" in types:
+        return None  # a French national scheme: out of scope, said so by the actions
+    if intent == "ask_human" and _WANTS_A_PERSON.search(text):
+        return None
+    if intent in ("inform_location", "ask_europe_direct") and _ASKS_WHERE.search(text):
+        return None
+    if intent == "check_eligibility" and "programme" in types:
+        return None  # "sommes-nous éligibles au CERV ?": the check for that programme
+    describes = bool(types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text))
+    if intent == "nlu_fallback" and types & _PROJECT_ENTITIES and _DESCRIBES_PROJECT.search(text):
+        # An unsure reading of a clear project ("Rencontre d'habitants avec Dillingen en mai. Quel
+        # programme ?") still gets a recommendation.
+        return _best_funding_intent(message)
+    if not _ASKS_FOR_MONEY.search(text):
+        # "on se rabat sur Wendlingen en Allemagne, même projet": a new detail of the project under
+        # discussion, which the recommendation re-ranks (inform), not a goodbye.
+        if intent in _DETAIL_MISREAD and types & _PROJECT_ENTITIES and describes:
+            return "inform"
+        return None
+    if not describes:
+        return None
+    return _best_funding_intent(message)
+
+
+# Below this confidence a funding intent of the ranking says nothing: the project's profile decides.
+MIN_GUESS_CONFIDENCE = 0.05
+
+
+def _best_funding_intent(message: Message) -> str:
+    """The funding intent the classifier ranks first, or the generic one when it barely considered any."""
+    for candidate in message.get(INTENT_RANKING_KEY) or []:
+        if candidate.get("name") in FUNDING_INTENTS:
+            return candidate["name"] if (candidate.get("confidence") or 0) >= MIN_GUESS_CONFIDENCE else "ask_funding"
+    return "ask_funding"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class RequestCheck(Stateless):
+    """Gives a funding request for a described project its funding intent (see :func:`corrected_intent`)."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = corrected_intent(message)
+            if intent is None:
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            confidence = next((c.get("confidence") for c in ranking if c.get("name") == intent), None)
+            previous = (message.get(INTENT) or {}).get("name")
+            message.set(INTENT, {"name": intent, "confidence": confidence or 0.5, "corrected_from": previous},
+                        add_to_output=True)
+        return messages
