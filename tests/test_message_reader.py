@@ -206,3 +206,70 @@ def test_an_agent_naming_the_centre_they_relay_for_is_not_asking_for_a_centre():
     asks = _message("où se trouve le centre Europe Direct le plus proche de Caen ?", "ask_contact", ["ask_contact"],
                     [("contact", "europe_direct")])
     assert corrected_intent(asks) == "ask_europe_direct"
+
+
+def _read(text, entities):
+    """The entities PartnerTownReader leaves on a message that already has ``entities``."""
+    (message,) = PartnerTownReader().process([_message(text, "ask_funding", [], entities)])
+    return {(e["entity"], e["value"]) for e in message.get("entities")}
+
+
+def test_young_and_old_residents_together_are_the_residents():
+    entities = _read("Les aînés du club et les enfants de l'école iront ensemble chez nos amis de Feltre",
+                     [("audience", "seniors"), ("audience", "enfants")])
+    assert ("audience", "enfants") not in entities and ("audience", "citoyens") in entities
+    grandparents = _read("Un atelier grands-parents et petits-enfants avec Bad Urach", [("audience", "enfants")])
+    assert ("audience", "enfants") not in grandparents and ("audience", "citoyens") in grandparents
+    assert ("audience", "jeunes") in _read("Un séjour de jeunes à Feltre", [("audience", "jeunes")])
+
+
+def test_a_youth_council_working_with_its_elected_officials_is_about_democracy():
+    entities = _read("Le conseil municipal des jeunes veut porter des propositions aux élus avec celui de Tarragone",
+                     [("audience", "jeunes"), ("audience", "elus")])
+    assert ("theme", "democratie") in entities
+    assert not {e for e in _read("Nos jeunes partent au ski", [("audience", "jeunes")]) if e[0] == "theme"}
+
+
+def test_a_franco_german_scheme_names_germany():
+    assert ("country", "DE") in _read("Que finance l'OFAJ ?", [("programme", "ofaj")])
+    assert ("country", "DE") not in _read("L'OFAJ avec l'Italie ?", [("programme", "ofaj"), ("country", "IT")])
+
+
+def test_a_franco_german_reading_with_nothing_german_gives_way_to_the_next_funding_reading():
+    message = _message("Des jeunes veulent rénover ensemble le local du club, une aide ?", "ask_funding_franco_german",
+                       ["ask_funding_franco_german", "ask_funding_youth_exchange"], [("audience", "jeunes")])
+    assert corrected_intent(message) == "ask_funding_youth_exchange"
+    german = _message("Des jeunes de Kehl et d'ici, une aide ?", "ask_funding_franco_german",
+                      ["ask_funding_franco_german"], [("audience", "jeunes"), ("country", "DE")])
+    assert corrected_intent(german) is None
+
+
+def test_a_project_with_the_twin_town_stated_without_a_question_asks_for_its_funding():
+    message = _message("Notre village est jumelé avec Feltre. Nous pensons organiser une rencontre des chorales.",
+                       "ask_twinning_setup", ["ask_twinning_setup", "ask_funding_twinning"],
+                       [("activity", "rencontre"), ("country", "IT")])
+    assert corrected_intent(message) == "ask_funding_twinning"
+    question = _message("Notre village est jumelé avec Feltre. Comment loger la délégation ?", "ask_twinning_setup",
+                        ["ask_twinning_setup"], [("activity", "visite"), ("country", "IT")])
+    assert corrected_intent(question) is None
+
+
+@pytest.mark.parametrize("question", ["Ça rentre dans quoi ?", "Vers quoi se tourner ?", "Des pistes ?",
+                                      "C'est finançable ?"])
+def test_which_scheme_fits_a_described_project_is_a_funding_request(question):
+    message = _message(f"Séminaire sur l'eau avec Mantoue l'an prochain, 40 personnes. {question}", "check_eligibility",
+                       ["check_eligibility", "ask_funding_twinning"], [("activity", "conference"), ("country", "IT")])
+    assert corrected_intent(message) == "ask_funding_twinning"
+
+
+def test_who_could_help_with_a_named_programme_asks_for_a_contact():
+    message = _message("Nous tentons le CERV cette année. Qui pourrait nous accompagner pour le dossier ?",
+                       "check_eligibility", ["check_eligibility"], [("programme", "cerv")])
+    assert corrected_intent(message) == "ask_contact"
+
+
+def test_a_network_guess_needs_more_than_one_partner_country():
+    message = _message("Projet de mémoire avec les habitants de notre ville jumelle allemande, quel financement ?",
+                       "nlu_fallback", ["ask_funding_network_of_towns", "ask_funding_franco_german"],
+                       [("country", "DE"), ("audience", "citoyens")])
+    assert corrected_intent(message) == "ask_funding_franco_german"

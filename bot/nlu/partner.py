@@ -71,6 +71,65 @@ def _add_network_from_countries(message: Message) -> None:
                                        "extractor": "PartnerTownReader"}], add_to_output=True)
 
 
+def _values(entities: list, entity_type: str) -> set:
+    return {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == entity_type}
+
+
+def _derived(entity_type: str, value: str) -> dict:
+    return {"entity": entity_type, "value": value, "start": 0, "end": 0, "extractor": "PartnerTownReader"}
+
+
+# Residents of all ages ("grands-parents et petits-enfants", "ouvert à tous", the old and the young of
+# the town): a meeting of residents, which the twinning schemes fund, not a youth exchange.
+_ALL_AGES = re.compile(
+    r"\b(?:tous (?:les )?ages|toutes (?:les )?generations|de tout age|ouverte? a tous|ouverts a tous|grands[- ]parents"
+    r"|petits[- ]enfants|de 7 a 77 ans|jeunes et (?:moins jeunes|anciens|vieux)|petits et grands)\b")
+_RESIDENTS = {"citoyens", "seniors"}
+
+
+def _residents_of_all_ages(message: Message, text: str) -> None:
+    """Young and older residents together: the public is the residents ("citoyens"), not the young alone."""
+    entities = message.get(ENTITIES) or []
+    publics = _values(entities, "audience")
+    if not publics & MINOR_AUDIENCES:
+        return
+    if not (publics & _RESIDENTS or "intergenerationnel" in _values(entities, "theme")
+            or _ALL_AGES.search(normalize(text))):
+        return
+    kept = [e for e in entities
+            if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "audience" and e.get("value") in MINOR_AUDIENCES)]
+    if "citoyens" not in publics:
+        kept.append(_derived("audience", "citoyens"))
+    message.set(ENTITIES, kept, add_to_output=True)
+
+
+# Young people with their elected officials, in a youth council, about voting: their participation in
+# democratic life (Erasmus+ youth participation), when no theme of their own is named.
+_PARTICIPATION = re.compile(
+    r"\b(?:conseils? municipa(?:l|ux) (?:des |de )?(?:jeunes|enfants)|conseils? (?:des |de )jeunes|cmj|cmjs"
+    r"|(?:propositions?|recommandations?) (?:aux|a leurs|a nos|pour les|pour nos) elus|aller voter|voter"
+    r"|democratie locale|engagement (?:des jeunes|citoyen|civique)|citoyennete active)\b")
+
+
+def _add_participation_theme(message: Message, text: str) -> None:
+    """A youth council, proposals to the elected officials, voting: the theme is democracy."""
+    entities = message.get(ENTITIES) or []
+    if "jeunes" not in _values(entities, "audience") or _values(entities, "theme"):
+        return
+    if _PARTICIPATION.search(normalize(text)):
+        message.set(ENTITIES, [*entities, _derived("theme", "democratie")], add_to_output=True)
+
+
+# The Franco-German schemes exist only with Germany: naming one names the partner's country.
+_FRANCO_GERMAN_SCHEMES = {"ofaj", "fonds_citoyen"}
+
+
+def _add_germany_from_scheme(message: Message) -> None:
+    entities = message.get(ENTITIES) or []
+    if _values(entities, "programme") & _FRANCO_GERMAN_SCHEMES and not _values(entities, "country"):
+        message.set(ENTITIES, [*entities, _derived("country", "DE")], add_to_output=True)
+
+
 def _add_countries_from_towns(message: Message, text: str, towns: list) -> None:
     """A country entity for each partner town abroad the message names, spanning the town's name."""
     if not towns:
@@ -105,4 +164,7 @@ class PartnerTownReader(Stateless):
             if text and "country" not in entity_types(message):
                 _add_countries_from_towns(message, text, foreign_towns(text))
             _add_network_from_countries(message)
+            _residents_of_all_ages(message, text)
+            _add_participation_theme(message, text)
+            _add_germany_from_scheme(message)
         return messages

@@ -6,7 +6,7 @@ import re
 from typing import List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.parsing import normalize
@@ -20,6 +20,11 @@ _DISTRACTED = {
     "inform_location", "ask_europe_direct", "check_eligibility", "ask_twinning_setup", "ask_what_is_twinning",
     "bot_challenge", "stop", "ask_human",
 }
+# "Ça rentre dans quoi ?", "vers quoi se tourner ?", "y a un programme pour ça ?": which scheme fits.
+_WHICH_SCHEME = (r"(?:rentre|rentrerait|entre) (?:dans|ds) quoi|(?:dans|ds) quelle case|(?:financable|finance|finances)"
+                 r" par quoi|vers (?:quoi|qui) (?:se|nous|me) tourner|(?:quelles?|des|d'autres) pistes?"
+                 r"|(?:un|des) (?:programmes?|dispositifs?) (?:pour|pr) (?:ca|cela|nous|ce projet|ce genre)"
+                 r"|financable|subventionnable")
 # A request for money: "aide" only as a noun of funding ("quelles aides", "une aide européenne"),
 # never the verb ("l'AFCCRE aide-t-elle à trouver une ville jumelle ?").
 _ASKS_FOR_MONEY = re.compile(
@@ -29,7 +34,8 @@ _ASKS_FOR_MONEY = re.compile(
     r"|quels? (?:programmes?|financements?|dispositifs?)"
     # "L'Union européenne peut-elle nous aider ?", "que leur conseiller ?" (a relayed project)
     r"|(?:l'union europeenne|l'europe|l'ue|bruxelles) (?:peut|pourrait)(?:[- ](?:elle|il))? (?:nous |les |leur )?aider"
-    r"|(?:que|quoi) (?:leur|lui|nous|me) (?:conseiller|proposer|recommander))\b"
+    r"|(?:que|quoi) (?:leur|lui|nous|me) (?:conseiller|proposer|recommander)"
+    rf"|{_WHICH_SCHEME})\b"
 )
 # "je voudrais parler à quelqu'un": a person, whatever project the message describes.
 _WANTS_A_PERSON = re.compile(r"\b(?:quelqu'un|une personne|une vraie personne|un humain|un etre humain|un conseiller"
@@ -44,7 +50,11 @@ _DETAIL_MISREAD = {"goodbye", "thank", "affirm", "deny", "ask_what_is_twinning"}
 _FOLLOW_UP = re.compile(r"^(?:et|mais|ok|bon|sinon|d'accord)\b[ ,]*(?:si on le faisait |si c'etait )?(?:pour|avec|en|au|aux)\b")
 # A follow-up that only moves the project elsewhere, however unsure the classifier was of it.
 _FOLLOW_UP_FROM = {*FUNDING_INTENTS, "nlu_fallback"}
-_WHO_MANAGES = re.compile(r"\b(?:qui gere|gere par qui|geres? par qui|qui s'occupe|qui pilote|gestionnaire)\b")
+_WHO_MANAGES = re.compile(
+    r"\b(?:qui gere|gere par qui|geres? par qui|qui s'occupe|qui pilote|gestionnaire"
+    # "qui pourrait nous conseiller pour monter le dossier ?": whom to address, not the check
+    r"|qui (?:pourrait|peut|pourra|saurait|pourrait-il) (?:nous |m'|me |les |leur )?(?:conseiller|accompagner|renseigner|orienter)"
+    r"|(?:a|aupres de) qui (?:s'adresser|nous adresser|demander conseil))\b")
 _PROGRAMME_QUESTIONS = {
     "ask_programme_info", "ask_programme_amount", "ask_programme_deadline", "ask_programme_how_to_apply",
     "ask_programme_eligibility",
@@ -52,7 +62,8 @@ _PROGRAMME_QUESTIONS = {
 # A request for the funding itself, not for a detail of a programme.
 _ASKS_TO_FUND = re.compile(
     r"\b(?:financer|financement|financements|subventionner|subventions?|qui (?:finance|paie|paye)|quels? programmes?"
-    r"|(?:quelles?|des|une) aides?(?!-)|aides? (?:europeennes?|financieres?))\b"
+    r"|(?:quelles?|des|une) aides?(?!-)|aides? (?:europeennes?|financieres?)"
+    rf"|{_WHICH_SCHEME})\b"
 )
 # "Where can I get help near me": the only reading that sends the user to a Europe Direct centre.
 # Naming a centre is not asking for one: "je travaille au centre Europe Direct de Rennes" introduces
@@ -63,6 +74,12 @@ _ASKS_WHERE = re.compile(
     r"|(?:le|un) centre (?:le plus|de mon|de notre|pres|proche|dans))\b"
 )
 _PROJECT_ENTITIES = set(PROFILE_ENTITIES)
+# "Notre commune est jumelée avec Třeboň. On pensait organiser un échange entre habitants." A project
+# with the twin town, stated and nothing asked: what the user wants from this assistant is its funding.
+_TWINNED = re.compile(
+    r"\b(?:jumelee?s? avec|(?:est|sommes|sont|etes) jumel\w*|(?:notre|nos|leur|leurs) (?:villes?|communes?) jumelles?"
+    r"|(?:notre|nos) jumel(?:le|les)|nos jumeaux|(?:ville|commune) jumelle (?:de|d')|nos amis (?:de|d'))")
+_STATEMENT_MISREAD = {"ask_twinning_setup", "out_of_scope", "nlu_fallback", "ask_what_is_twinning", "ask_capabilities"}
 
 
 
@@ -96,9 +113,13 @@ def corrected_intent(message: Message) -> Optional[str]:
     if (intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text)
             and not _ASKS_AMOUNT.search(text)):
         return "check_eligibility"
+    if intent == "ask_funding_franco_german" and not _names_germany(message) and not text.startswith("/"):
+        # Nothing German in the message (no country, town or Franco-German scheme): the classifier
+        # guessed; the next funding reading decides.
+        return _best_funding_intent(message, skip="ask_funding_franco_german")
     if intent in _FOLLOW_UP_FROM and types and types <= {"country"} and _FOLLOW_UP.match(text):
         return "inform"  # "et pour l'Italie ? on a aussi un jumelage avec Lucca": the same project, elsewhere
-    if intent in _PROGRAMME_QUESTIONS and _WHO_MANAGES.search(text):
+    if intent in _PROGRAMME_QUESTIONS | {"check_eligibility"} and _WHO_MANAGES.search(text):
         return "ask_contact"  # "c'est géré par qui au niveau européen ?": whom to address
     if (intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text
             and (_ASKS_WHERE.search(text) or re.search(r"\bpres d", text))):
@@ -120,6 +141,8 @@ def corrected_intent(message: Message) -> Optional[str]:
     if intent == "check_eligibility" and "programme" in types:
         return None  # "sommes-nous éligibles au CERV ?": the check for that programme
     describes = bool(types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text))
+    if intent in _STATEMENT_MISREAD and "?" not in text and {"activity", "country"} <= types and _TWINNED.search(text):
+        return _best_funding_intent(message)
     if intent == "nlu_fallback" and types & _PROJECT_ENTITIES and _DESCRIBES_PROJECT.search(text):
         # An unsure reading of a clear project ("Rencontre d'habitants avec Dillingen en mai. Quel
         # programme ?") still gets a recommendation.
@@ -139,9 +162,22 @@ def corrected_intent(message: Message) -> Optional[str]:
 MIN_GUESS_CONFIDENCE = 0.05
 
 
-def _best_funding_intent(message: Message) -> str:
+def _names_germany(message: Message) -> bool:
+    return any(e.get(ENTITY_ATTRIBUTE_TYPE) == "country" and str(e.get("value")).upper() == "DE"
+               for e in message.get(ENTITIES) or [])
+
+
+def _best_funding_intent(message: Message, skip: Optional[str] = None) -> str:
     """The funding intent the classifier ranks first, or the generic one when it barely considered any."""
+    entities = message.get(ENTITIES) or []
+    countries = {str(e.get("value")).upper() for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "country"} - {"FR"}
+    activities = {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "activity"}
+    # A network of towns is a guess the message must support: several partner countries or a network.
+    network_possible = len(countries) != 1 or "reseau" in activities
     for candidate in message.get(INTENT_RANKING_KEY) or []:
+        if candidate.get("name") == skip or (candidate.get("name") == "ask_funding_network_of_towns"
+                                             and not network_possible):
+            continue
         if candidate.get("name") in FUNDING_INTENTS:
             return candidate["name"] if (candidate.get("confidence") or 0) >= MIN_GUESS_CONFIDENCE else "ask_funding"
     return "ask_funding"
