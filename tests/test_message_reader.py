@@ -25,6 +25,12 @@ def test_a_greeting_or_a_thank_you_stays_what_it_is(text):
     assert read_letter(text) == text
 
 
+def test_a_greeting_takes_a_few_words_at_most():
+    text = "bjr instit ds un village jumelé avec 1 village irlandais, on voudrait 1 projet entre nos écoles"
+    assert read_letter(text) == text
+    assert read_letter("Bonjour à toutes et à tous, nous voudrions un financement") == "nous voudrions un financement"
+
+
 def test_a_signature_without_closing_formula_is_dropped():
     text = "Notre projet avec Ravensburg : 15 jeunes, quelle aide ?\nMarie Martin\nChargée de mission Europe\nm.martin@tulle.fr"
     assert read_letter(text) == "Notre projet avec Ravensburg : 15 jeunes, quelle aide ?"
@@ -130,7 +136,8 @@ def test_ages_tell_a_young_public(text, public):
 
 def test_adults_of_all_ages_are_not_a_young_public():
     (message,) = PartnerTownReader().process([_message("40 habitants de 20 à 75 ans", "ask_funding")])
-    assert "audience" not in [e["entity"] for e in message.get("entities")]
+    publics = {e["value"] for e in message.get("entities") if e["entity"] == "audience"}
+    assert publics == {"citoyens"}  # residents, of no particular age
 
 
 def test_a_public_ruled_out_is_not_the_projects():
@@ -254,8 +261,7 @@ def test_a_project_with_the_twin_town_stated_without_a_question_asks_for_its_fun
     assert corrected_intent(question) is None
 
 
-@pytest.mark.parametrize("question", ["Ça rentre dans quoi ?", "Vers quoi se tourner ?", "Des pistes ?",
-                                      "C'est finançable ?"])
+@pytest.mark.parametrize("question", ["Ça rentre dans quoi ?", "Vers quoi se tourner ?", "C'est finançable ?"])
 def test_which_scheme_fits_a_described_project_is_a_funding_request(question):
     message = _message(f"Séminaire sur l'eau avec Mantoue l'an prochain, 40 personnes. {question}", "check_eligibility",
                        ["check_eligibility", "ask_funding_twinning"], [("activity", "conference"), ("country", "IT")])
@@ -273,3 +279,75 @@ def test_a_network_guess_needs_more_than_one_partner_country():
                        "nlu_fallback", ["ask_funding_network_of_towns", "ask_funding_franco_german"],
                        [("country", "DE"), ("audience", "citoyens")])
     assert corrected_intent(message) == "ask_funding_franco_german"
+
+
+def test_a_project_told_at_length_asks_for_no_example():
+    message = _message("Nous voudrions réunir nos jumelles d'Espagne, d'Italie et de Lettonie autour de la mémoire des ports.",
+                       "ask_example", ["ask_example", "ask_funding_network_of_towns"],
+                       [("country", "ES"), ("country", "IT"), ("country", "LV"), ("theme", "memoire")])
+    assert corrected_intent(message) == "ask_funding_network_of_towns"
+    asks = _message("Une commune a-t-elle déjà fait une rencontre sur la mémoire avec l'Italie ?", "ask_example",
+                    ["ask_example"], [("country", "IT"), ("theme", "memoire")])
+    assert corrected_intent(asks) is None
+
+
+def test_a_short_follow_up_is_a_detail_of_the_project_not_the_eligibility_check():
+    message = _message("et pour nos cadets, pareil ?", "check_eligibility", ["check_eligibility", "inform"],
+                       [("audience", "jeunes")])
+    assert corrected_intent(message) == "inform"
+
+
+def test_a_question_whether_a_programme_fits_a_described_project_gets_the_recommendation():
+    message = _message("échange de classes avec Valence, une aide Erasmus ou pas ?", "check_eligibility",
+                       ["check_eligibility", "ask_funding_education_training"],
+                       [("programme", "erasmus_plus"), ("audience", "scolaires"), ("country", "ES")])
+    assert corrected_intent(message) == "ask_funding_education_training"
+    check = _message("sommes-nous éligibles à Erasmus+ pour l'échange de classes ?", "check_eligibility",
+                     ["check_eligibility"], [("programme", "erasmus_plus"), ("audience", "scolaires")])
+    assert corrected_intent(check) is None
+
+
+def test_interreg_named_is_a_cross_border_project():
+    assert ("activity", "transfrontalier") in _read("Les microprojets Interreg, c'est pour nous ?",
+                                                    [("programme", "interreg")])
+
+
+def test_a_general_question_on_funding_for_twinnings_is_about_the_twinning_scheme():
+    message = _message("le maire demande quelles aides européennes il y a pour les jumelages", "ask_funding")
+    assert corrected_intent(message) == "ask_funding_twinning"
+    assert corrected_intent(_message("quelles aides européennes ?", "ask_funding")) is None
+
+
+def test_young_people_s_own_project_at_home_is_marked_and_volunteering_is_solidarity():
+    (message,) = PartnerTownReader().process([_message(
+        "Au retour de notre séjour en Pologne, nos jeunes veulent monter un projet bénévole dans leur quartier",
+        "ask_funding", [], [("audience", "jeunes"), ("country", "PL"), ("activity", "visite")])])
+    assert message.get("home_project") is True
+    assert ("theme", "solidarite") in {(e["entity"], e["value"]) for e in message.get("entities")}
+    (trip,) = PartnerTownReader().process([_message("Les jeunes d'ici partent en échange à Feltre", "ask_funding", [],
+                                                    [("audience", "jeunes"), ("country", "IT")])])
+    assert not trip.get("home_project")
+
+
+def test_residents_of_a_young_age_are_young():
+    assert ("audience", "jeunes") in _read("Des résidents du foyer (18-28 ans) veulent agir", [("audience", "citoyens")])
+
+
+def test_a_named_scheme_implies_a_country_but_describes_no_project():
+    (message,) = PartnerTownReader().process([_message("Comment fonctionne le Fonds citoyen franco-allemand ?",
+                                                       "nlu_fallback", ["ask_programme_how_to_apply"],
+                                                       [("programme", "fonds_citoyen")])])
+    assert ("DE", True) in {(e["value"], e.get("implied")) for e in message.get("entities")}
+    assert corrected_intent(message) is None
+
+
+def test_our_own_young_people_are_not_a_project_at_home():
+    (message,) = PartnerTownReader().process([_message(
+        "Une rencontre entre 30 jeunes de chez nous et 30 jeunes de notre jumelle de Thuringe", "ask_funding", [],
+        [("audience", "jeunes"), ("country", "DE"), ("activity", "rencontre")])])
+    assert not message.get("home_project")
+
+
+def test_residents_counted_are_residents():
+    assert ("audience", "citoyens") in _read("30 habitants de Lauf viennent chez nous 4 jours", [])
+    assert ("audience", "citoyens") not in _read("Une commune de 3 000 habitants dans le Lot", [])

@@ -27,6 +27,11 @@ class Stateless(GraphComponent):
 
 
 
+# An entity a named scheme implies: it tells the project's country or kind, but says nothing of a
+# project the message would describe ("Comment fonctionne le Fonds citoyen ?" describes none).
+IMPLIED = "implied"
+
+
 def entity_types(message: Message) -> set:
-    """The types of the entities found in the message so far."""
-    return {entity.get(ENTITY_ATTRIBUTE_TYPE) for entity in message.get(ENTITIES) or []}
+    """The types of the entities the message says (not those a named scheme implies)."""
+    return {entity.get(ENTITY_ATTRIBUTE_TYPE) for entity in message.get(ENTITIES) or [] if not entity.get(IMPLIED)}

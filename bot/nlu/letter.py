@@ -13,9 +13,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from actions.parsing import normalize
 from bot.nlu.component import Stateless
 
+# "Madame la Maire, …", "Monsieur le Directeur de la représentation,"; a greeting takes a few words at
+# most ("Bonjour à toutes et à tous,"): "bjr instit ds un village jumelé avec …," is the message.
 _SALUTATION = re.compile(
-    r"^(?:madame|monsieur|mesdames|messieurs|mme|m\.|bonjour|bonsoir|salut|slt|bjr|hello|coucou|cher|chere|chers|cheres)"
-    r"\b[^.?!\n]{0,60}?(?:[,!:]|$)\s*"
+    r"^(?:(?:madame|monsieur|mesdames|messieurs|mme|m\.|cher|chere|chers|cheres)\b[^.?!\n]{0,60}?"
+    r"|(?:bonjour|bonsoir|salut|slt|bjr|hello|coucou)\b(?:\s+[^\s.?!,:]+){0,5}?)\s*(?:[,!:]|$)\s*"
 )
 _CLOSING = re.compile(
     r"^(?:veuillez|je vous prie|nous vous prions|recevez|dans l'attente|en vous remerciant|en te remerciant"

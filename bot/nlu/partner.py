@@ -10,12 +10,20 @@ from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.parsing import normalize, parse_answers
-from bot.nlu.component import Stateless, entity_types
-from knowledge.vocabulary import MINOR_AUDIENCES
+from bot.nlu.component import IMPLIED, Stateless, entity_types
+from knowledge.vocabulary import HOME_PROJECT, MINOR_AUDIENCES
 
 def _token_spans(text: str) -> List[tuple]:
     """Character spans of the words, as :func:`knowledge.geo._tokens` splits them."""
     return [match.span() for match in re.finditer(r"[^\W_]+", text)]
+
+
+def _values(entities: list, entity_type: str) -> set:
+    return {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == entity_type}
+
+
+def _derived(entity_type: str, value: str) -> dict:
+    return {"entity": entity_type, "value": value, "start": 0, "end": 0, "extractor": "PartnerTownReader"}
 
 
 # Ages that make a public young: the youth schemes stop at 30 (Erasmus+, OFAJ).
@@ -35,16 +43,31 @@ def _drop_negated_publics(message: Message, text: str) -> None:
         message.set(ENTITIES, kept, add_to_output=True)
 
 
+# Publics that say nothing of age: "plusieurs résidents (18-28 ans)" are young residents.
+_AGELESS_PUBLICS = {"citoyens", "benevoles", "associations"}
+
+
+# "30 habitants de Lauf viennent chez nous": residents travelling (not "une commune de 3 000 habitants").
+_RESIDENTS_BY_NUMBER = re.compile(r"(?<!commune de )(?<!ville de )(?<!village de )\b\d+ habitants (?:de|d'|du|des|viennent|vont|partent|iront)\b")
+
+
+def _add_residents_by_number(message: Message, text: str) -> None:
+    entities = message.get(ENTITIES) or []
+    if "citoyens" not in _values(entities, "audience") and _RESIDENTS_BY_NUMBER.search(normalize(text)):
+        message.set(ENTITIES, [*entities, _derived("audience", "citoyens")], add_to_output=True)
+
+
 def _add_public_from_ages(message: Message, text: str) -> None:
-    """"des jeunes de 15 à 17 ans", "un groupe de 18-25 ans": the public is young (children up to 12)."""
-    answers = parse_answers(text)
-    oldest = answers.get("max_age")
+    """"des jeunes de 15 à 17 ans", "des résidents (18-28 ans)": the public is young (children up to 12)."""
+    entities = list(message.get(ENTITIES) or [])
+    if not _values(entities, "audience") <= _AGELESS_PUBLICS:
+        return
+    oldest = parse_answers(text).get("max_age")
     if oldest is None or oldest > YOUTH_MAX_AGE:
         return
     value = "enfants" if oldest <= CHILD_MAX_AGE else "jeunes"
-    entities = list(message.get(ENTITIES) or [])
-    entities.append({"entity": "audience", "value": value, "start": 0, "end": 0, "extractor": "PartnerTownReader"})
-    message.set(ENTITIES, entities, add_to_output=True)
+    entities = [e for e in entities if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "audience" and e.get("value") == "citoyens")]
+    message.set(ENTITIES, [*entities, _derived("audience", value)], add_to_output=True)
 
 
 # "avec Bad Kissingen, pas la Pologne", "les Italiens se désistent, on se rabat sur Wendlingen": one
@@ -69,14 +92,6 @@ def _add_network_from_countries(message: Message) -> None:
         return
     message.set(ENTITIES, [*entities, {"entity": "activity", "value": "reseau", "start": 0, "end": 0,
                                        "extractor": "PartnerTownReader"}], add_to_output=True)
-
-
-def _values(entities: list, entity_type: str) -> set:
-    return {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == entity_type}
-
-
-def _derived(entity_type: str, value: str) -> dict:
-    return {"entity": entity_type, "value": value, "start": 0, "end": 0, "extractor": "PartnerTownReader"}
 
 
 # Residents of all ages ("grands-parents et petits-enfants", "ouvert à tous", the old and the young of
@@ -108,7 +123,8 @@ def _residents_of_all_ages(message: Message, text: str) -> None:
 _PARTICIPATION = re.compile(
     r"\b(?:conseils? municipa(?:l|ux) (?:des |de )?(?:jeunes|enfants)|conseils? (?:des |de )jeunes|cmj|cmjs"
     r"|(?:propositions?|recommandations?) (?:aux|a leurs|a nos|pour les|pour nos) elus|aller voter|voter"
-    r"|democratie locale|engagement (?:des jeunes|citoyen|civique)|citoyennete active)\b")
+    r"|democratie locale|engagement (?:des jeunes|citoyen|civique)|citoyennete active"
+    r"|(?:debat\w*|rencontres?|echanger|dialogue\w*) avec (?:les|leurs|nos|des) elus)\b")
 
 
 def _add_participation_theme(message: Message, text: str) -> None:
@@ -124,10 +140,42 @@ def _add_participation_theme(message: Message, text: str) -> None:
 _FRANCO_GERMAN_SCHEMES = {"ofaj", "fonds_citoyen"}
 
 
-def _add_germany_from_scheme(message: Message) -> None:
+def _add_what_a_scheme_implies(message: Message) -> None:
+    """Naming a Franco-German scheme names Germany; naming Interreg, a cross-border project."""
     entities = message.get(ENTITIES) or []
-    if _values(entities, "programme") & _FRANCO_GERMAN_SCHEMES and not _values(entities, "country"):
-        message.set(ENTITIES, [*entities, _derived("country", "DE")], add_to_output=True)
+    programmes = _values(entities, "programme")
+    if programmes & _FRANCO_GERMAN_SCHEMES and not _values(entities, "country"):
+        entities = [*entities, {**_derived("country", "DE"), IMPLIED: True}]
+    if "interreg" in programmes and "transfrontalier" not in _values(entities, "activity"):
+        entities = [*entities, {**_derived("activity", "transfrontalier"), IMPLIED: True}]
+    if entities is not message.get(ENTITIES):
+        message.set(ENTITIES, entities, add_to_output=True)
+
+
+# Young people's own project where they live: no partner abroad, no trip (the Solidarity Corps'
+# projects). The project is where the message ends up: "après l'échange, nos jeunes voudraient lancer
+# un projet dans leur propre quartier" is at home; "les jeunes d'ici partent en échange" is not.
+_AT_HOME = re.compile(
+    r"(?<!de )(?<!d')\b(?:ici|chez nous|chez eux|localement|en local|dans (?:leur|notre|mon|son|le|la) (?:propre )?"
+    r"(?:quartier|village|commune|ville|cite)|pour (?:le|leur|notre|la) (?:quartier|village|commune|cite)"
+    r"|pas (?:encore )?de (?:ville )?jumel\w*|sans (?:partenaire|jumelage))\b")
+_TRAVEL = re.compile(r"\b(?:echanges?|sejours?|voyages?|partir|partent|aller|visites?|rencontres?|accueillir|recevoir)\b")
+_VOLUNTEERING = re.compile(r"\b(?:benevol\w*|volontariat|solidaire\w*)\b")
+
+
+def _mark_home_project(message: Message, text: str) -> None:
+    """Young people's project at home: say so (``home_project``), and a volunteering one is solidarity."""
+    entities = message.get(ENTITIES) or []
+    if "jeunes" not in _values(entities, "audience"):
+        return
+    norm = normalize(text)
+    home = [match.end() for match in _AT_HOME.finditer(norm)]
+    travel = [match.end() for match in _TRAVEL.finditer(norm)]
+    if not home or (travel and travel[-1] > home[-1]):
+        return
+    if not _values(entities, "theme") and ("benevoles" in _values(entities, "audience") or _VOLUNTEERING.search(norm)):
+        message.set(ENTITIES, [*entities, _derived("theme", "solidarite")], add_to_output=True)
+    message.set(HOME_PROJECT, True, add_to_output=True)
 
 
 def _add_countries_from_towns(message: Message, text: str, towns: list) -> None:
@@ -159,12 +207,14 @@ class PartnerTownReader(Stateless):
         for message in messages:
             text = message.get(TEXT) or ""
             _drop_negated_publics(message, text)
-            if text and "audience" not in entity_types(message):
+            _add_residents_by_number(message, text)
+            _residents_of_all_ages(message, text)
+            if text:
                 _add_public_from_ages(message, text)
             if text and "country" not in entity_types(message):
                 _add_countries_from_towns(message, text, foreign_towns(text))
             _add_network_from_countries(message)
-            _residents_of_all_ages(message, text)
             _add_participation_theme(message, text)
-            _add_germany_from_scheme(message)
+            _mark_home_project(message, text)
+            _add_what_a_scheme_implies(message)
         return messages

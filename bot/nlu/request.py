@@ -22,7 +22,7 @@ _DISTRACTED = {
 }
 # "Ça rentre dans quoi ?", "vers quoi se tourner ?", "y a un programme pour ça ?": which scheme fits.
 _WHICH_SCHEME = (r"(?:rentre|rentrerait|entre) (?:dans|ds) quoi|(?:dans|ds) quelle case|(?:financable|finance|finances)"
-                 r" par quoi|vers (?:quoi|qui) (?:se|nous|me) tourner|(?:quelles?|des|d'autres) pistes?"
+                 r" par quoi|vers (?:quoi|qui) (?:se|nous|me) tourner"
                  r"|(?:un|des) (?:programmes?|dispositifs?) (?:pour|pr) (?:ca|cela|nous|ce projet|ce genre)"
                  r"|financable|subventionnable")
 # A request for money: "aide" only as a noun of funding ("quelles aides", "une aide européenne"),
@@ -62,7 +62,7 @@ _PROGRAMME_QUESTIONS = {
 # A request for the funding itself, not for a detail of a programme.
 _ASKS_TO_FUND = re.compile(
     r"\b(?:financer|financement|financements|subventionner|subventions?|qui (?:finance|paie|paye)|quels? programmes?"
-    r"|(?:quelles?|des|une) aides?(?!-)|aides? (?:europeennes?|financieres?)"
+    r"|(?:quelles?|des|une) aides?(?!-)|aides? (?:europeennes?|financieres?)|(?:quelles?|des|d'autres) pistes?"
     rf"|{_WHICH_SCHEME})\b"
 )
 # "Where can I get help near me": the only reading that sends the user to a Europe Direct centre.
@@ -79,6 +79,14 @@ _PROJECT_ENTITIES = set(PROFILE_ENTITIES)
 _TWINNED = re.compile(
     r"\b(?:jumelee?s? avec|(?:est|sommes|sont|etes) jumel\w*|(?:notre|nos|leur|leurs) (?:villes?|communes?) jumelles?"
     r"|(?:notre|nos) jumel(?:le|les)|nos jumeaux|(?:ville|commune) jumelle (?:de|d')|nos amis (?:de|d'))")
+# What asks for an example: "un exemple", "qui l'a déjà fait", "un cas concret", "d'autres communes".
+_ASKS_EXAMPLE = re.compile(
+    r"\b(?:exemples?|deja (?:fait|obtenu|finance|eu|monte|realise|beneficie)|l'ont fait|l'a fait|cas concrets?"
+    r"|retours? d'experience|d'autres (?:communes|villes|comites)|qui a (?:deja|eu|obtenu))\b")
+# Several towns without naming their countries: "avec nos trois jumelles", "un réseau", "plusieurs villes".
+_NETWORK_WORDS = re.compile(r"\b(?:reseaux?|plusieurs (?:villes|communes)|(?:trois|quatre|cinq|six) (?:villes|communes|jumelles)"
+                            r"|toutes nos (?:villes )?jumelles|nos (?:autres )?jumelles)\b")
+_TWINNING = re.compile(r"\b(?:jumelages?|jumeler|jumelees?|villes jumelles|communes jumelles|comites? de jumelage)\b")
 _STATEMENT_MISREAD = {"ask_twinning_setup", "out_of_scope", "nlu_fallback", "ask_what_is_twinning", "ask_capabilities"}
 
 
@@ -117,14 +125,28 @@ def corrected_intent(message: Message) -> Optional[str]:
         # Nothing German in the message (no country, town or Franco-German scheme): the classifier
         # guessed; the next funding reading decides.
         return _best_funding_intent(message, skip="ask_funding_franco_german")
+    if intent == "ask_funding" and not types & _PROJECT_ENTITIES and _TWINNING.search(text):
+        # "quelles aides européennes existent pour les jumelages ?": the twinning scheme, then details.
+        return "ask_funding_twinning"
     if intent in _FOLLOW_UP_FROM and types and types <= {"country"} and _FOLLOW_UP.match(text):
         return "inform"  # "et pour l'Italie ? on a aussi un jumelage avec Lucca": the same project, elsewhere
+    if (intent == "check_eligibility" and "programme" not in types and not _ELIGIBLE.search(text)
+            and _FOLLOW_UP.match(text)):
+        return "inform"  # "et pour nos U15, même chose ?": a detail of the project under discussion
+    if intent == "ask_funding_network_of_towns" and not _network_possible(message):
+        # "la même table ronde avec notre autre ville jumelle, en Italie": one partner is no network.
+        return _best_funding_intent(message, skip=intent)
+    if intent == "ask_example" and not _ASKS_EXAMPLE.search(text) and types & _PROJECT_ENTITIES and (
+            _DESCRIBES_PROJECT.search(text) or _ASKS_FOR_MONEY.search(text)):
+        # A project told at length ("cinq villes … un travail de mémoire partagé") asks for no example.
+        return _best_funding_intent(message)
     if intent in _PROGRAMME_QUESTIONS | {"check_eligibility"} and _WHO_MANAGES.search(text):
         return "ask_contact"  # "c'est géré par qui au niveau européen ?": whom to address
     if (intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text
             and (_ASKS_WHERE.search(text) or re.search(r"\bpres d", text))):
         return "ask_europe_direct"  # "où trouver un centre Europe Direct près de chez eux ?"
-    if intent in _PROGRAMME_QUESTIONS and "programme" not in types and _ASKS_TO_FUND.search(text):
+    if (intent in _PROGRAMME_QUESTIONS or intent == "ask_contact" and "contact" not in types) and (
+            "programme" not in types and _ASKS_TO_FUND.search(text)):
         # "Y a-t-il un programme pour financer notre semaine culturelle avec Mantoue ?" names no
         # programme: it asks which one funds the project (a recommendation), when it describes one.
         if types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text):
@@ -138,8 +160,10 @@ def corrected_intent(message: Message) -> Optional[str]:
         return None
     if intent in ("inform_location", "ask_europe_direct") and _ASKS_WHERE.search(text):
         return None
-    if intent == "check_eligibility" and "programme" in types:
-        return None  # "sommes-nous éligibles au CERV ?": the check for that programme
+    if intent == "check_eligibility" and "programme" in types and (_ELIGIBLE.search(text) or not types & _PROJECT_ENTITIES):
+        # "sommes-nous éligibles au CERV ?": the check for that programme. "Une aide Erasmus pour
+        # l'échange de classes avec Valence ?" asks what fits the project: the recommendation.
+        return None
     describes = bool(types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text))
     if intent in _STATEMENT_MISREAD and "?" not in text and {"activity", "country"} <= types and _TWINNED.search(text):
         return _best_funding_intent(message)
@@ -159,7 +183,7 @@ def corrected_intent(message: Message) -> Optional[str]:
 
 
 # Below this confidence a funding intent of the ranking says nothing: the project's profile decides.
-MIN_GUESS_CONFIDENCE = 0.05
+MIN_GUESS_CONFIDENCE = 0.1
 
 
 def _names_germany(message: Message) -> bool:
@@ -167,13 +191,17 @@ def _names_germany(message: Message) -> bool:
                for e in message.get(ENTITIES) or [])
 
 
-def _best_funding_intent(message: Message, skip: Optional[str] = None) -> str:
-    """The funding intent the classifier ranks first, or the generic one when it barely considered any."""
+def _network_possible(message: Message) -> bool:
+    """A network of towns is a reading the message must allow: not one partner country without a network."""
     entities = message.get(ENTITIES) or []
     countries = {str(e.get("value")).upper() for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "country"} - {"FR"}
     activities = {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "activity"}
-    # A network of towns is a guess the message must support: several partner countries or a network.
-    network_possible = len(countries) != 1 or "reseau" in activities
+    return len(countries) != 1 or "reseau" in activities or bool(_NETWORK_WORDS.search(normalize(message.get(TEXT) or "")))
+
+
+def _best_funding_intent(message: Message, skip: Optional[str] = None) -> str:
+    """The funding intent the classifier ranks first, or the generic one when it barely considered any."""
+    network_possible = _network_possible(message)
     for candidate in message.get(INTENT_RANKING_KEY) or []:
         if candidate.get("name") == skip or (candidate.get("name") == "ask_funding_network_of_towns"
                                              and not network_possible):
