@@ -148,27 +148,49 @@ def context_slots(parses: Sequence[Optional[Dict[str, Any]]]) -> Dict[str, Any]:
     return slots
 
 
-def split_projects(pieces: Sequence[Tuple[str, Optional[Dict[str, Any]]]], today: date) -> Tuple[List[int], Dict]:
-    """The indexes of the pieces that describe distinct projects, and the context slots of the others."""
-    projects: List[int] = []
-    seen = set()
+Piece = Tuple[str, Optional[Dict[str, Any]]]
+
+
+def _compatible(one: Tuple, other: Tuple) -> bool:
+    """Two profiles that may be the same project: no field set in both differs."""
+    return all(a is None or b is None or a == b for a, b in zip(one, other))
+
+
+def _join(first: Piece, second: Piece) -> Piece:
+    """Two pieces read as one: the texts joined, the second's entities moved to their place in it."""
+    text = f"{first[0]} {second[0]}"
+    shift = len(first[0]) + 1
+    moved = [{**e, "start": (e.get("start") or 0) + shift, "end": (e.get("end") or 0) + shift}
+             if (e.get("end") or 0) > (e.get("start") or 0) else e
+             for e in (second[1] or {}).get("entities") or []]
+    parse = {**(first[1] or {}), "text": text, "entities": [*((first[1] or {}).get("entities") or []), *moved]}
+    return text, parse
+
+
+def split_projects(pieces: Sequence[Piece], today: date) -> Tuple[List[Piece], Dict[str, Any]]:
+    """The distinct projects the pieces describe (a piece that adds to an earlier project joins it), and
+    the context slots of the pieces that describe none."""
+    projects: List[List[Any]] = []  # [piece, profile]
     context = []
-    for index, (text, parse) in enumerate(pieces):
-        profile = describes_a_project(text, parse, today)
+    for piece in pieces:
+        profile = describes_a_project(piece[0], piece[1], today)
         if profile is None:
-            context.append(parse)
-        elif profile not in seen:  # the same project told twice is answered once
-            seen.add(profile)
-            projects.append(index)
-    return projects, context_slots(context)
+            context.append(piece[1])
+            continue
+        same = next((project for project in projects if _compatible(project[1], profile)), None)
+        if same is None:
+            projects.append([piece, profile])
+        else:  # "Les jeunes ont entre 14 et 17 ans." after "un échange de jeunes avec l'Allemagne"
+            same[0] = _join(same[0], piece)
+            same[1] = tuple(a if a is not None else b for a, b in zip(same[1], profile))
+    return [project[0] for project in projects], context_slots(context)
 
 
-def inquiry(text: str, whole: Optional[Dict[str, Any]], pieces: Sequence[Tuple[str, Optional[Dict[str, Any]]]],
-            today: date) -> Dict[str, Any]:
+def inquiry(text: str, whole: Optional[Dict[str, Any]], pieces: Sequence[Piece], today: date) -> Dict[str, Any]:
     """The analysis of a pasted inquiry: one per project it describes, the e-mail answering them all (blocking)."""
-    indexes, slots = split_projects(pieces, today) if len(pieces) > 1 else ([], {})
-    if len(indexes) > 1:
-        projects = [analyse(pieces[i][0], pieces[i][1], today, slots) for i in indexes]
+    found, slots = split_projects(pieces, today) if len(pieces) > 1 else ([], {})
+    if len(found) > 1:
+        projects = [analyse(piece_text, parse, today, slots) for piece_text, parse in found]
     else:
         projects = [analyse(text, whole, today)]
     try:
@@ -203,7 +225,7 @@ async def ask_page(request: web.Request) -> web.Response:
         return render(request, "ask.html", question="", result=None, nlu_status="")
     parser = request.config_dict[CONSOLE_PARSER]
     whole, nlu_status = await _parse(parser, text)
-    pieces: List[Tuple[str, Optional[Dict[str, Any]]]] = []
+    pieces: List[Piece] = []
     split = split_inquiry(text)
     if whole is not None and len(split) > 1:  # without the NLU, no project can be told apart
         pieces = [(piece, (await _parse(parser, piece))[0]) for piece in split]
