@@ -347,3 +347,42 @@ async def test_knowledge_counts_facts_to_check_per_programme(make_client):
     await login(later)
     rows = _programme_audit(await (await later.get("/console/knowledge")).text())
     assert all(stale == facts > 0 for facts, _, stale in rows.values())
+
+
+async def test_a_closed_call_shows_the_next_opening_or_non_publiee_and_past_calls_are_history(make_client):
+    client = await make_client(today=date(2026, 11, 30))
+    await login(client)
+    html = await (await client.get("/console/knowledge")).text()
+    current = html.split('<section id="calls"', 1)[1].split("</section>", 1)[0]
+    history = html.split('<section id="history"', 1)[1].split("</section>", 1)[0]
+    # the 2026 town-twinning call closed on 23 September 2026: no date of the next one in our data
+    row = re.search(r'<tr class="call closed[^"]*" id="call-CERV-2026-CITIZENS-TOWN-TT">(.*?)</tr>', current, re.S).group(1)
+    next_opening = re.search(r'<td class="next-opening">(.*?)</td>', row, re.S).group(1)
+    assert "<strong>non publiée</strong>" in next_opening and "page officielle du volet" in next_opening
+    assert 'href="https://' in next_opening and "Calendrier habituel (à confirmer)" in next_opening
+    assert not re.search(r"\d{4}", re.sub(r"<[^>]+>|https?://\S+", "", next_opening).split("Calendrier")[0])
+    # the earlier calls of the same strand are in the history only, latest first
+    assert "CERV-2025-CITIZENS-TOWN-TT" not in current and "CERV-2021-CITIZENS-TOWN-TT" not in current
+    years = [int(y) for y in re.findall(r'id="call-CERV-(\d{4})-CITIZENS-TOWN-TT"', history)]
+    assert years == [2025, 2024, 2023, 2021]
+    assert "Historique des appels" in html
+
+
+def test_call_rows_give_a_known_next_opening_never_a_guessed_one():
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from console.audit import call_rows
+
+    def call(call_id, deadline=None, opening=None):
+        return SimpleNamespace(id=call_id, deadline=deadline and datetime(*deadline, tzinfo=timezone.utc), opening=opening)
+
+    announced = SimpleNamespace(id="s1", calls=[call("A-2025", (2025, 9, 1)), call("A-2026", (2026, 9, 1)),
+                                               call("A-2027", None, date(2027, 3, 1))])
+    unknown = SimpleNamespace(id="s2", calls=[call("B-2026", (2026, 4, 1))])
+    coming = SimpleNamespace(id="s3", calls=[call("C-2026", (2026, 2, 1)), call("C-2027", (2027, 2, 1))])
+    current, history = call_rows([announced, unknown, coming], date(2026, 11, 30))
+    states = {row.call.id: (row.state, row.next_call and row.next_call.id) for row in current}
+    assert states == {"C-2027": ("upcoming", None), "A-2026": ("closed", "A-2027"), "B-2026": ("closed", None),
+                      "A-2027": ("undated", None)}
+    assert [row.call.id for row in history] == ["C-2026", "A-2025"]
