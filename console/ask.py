@@ -115,8 +115,11 @@ def analyse(text: str, parse: Optional[Dict[str, Any]], today: date,
 
 def _named(parse: Dict[str, Any], entity: str) -> bool:
     """Whether the words of the piece name ``entity`` (not a value inferred, without a span, from elsewhere)."""
-    return any(e.get("entity") == entity and (e.get("end") or 0) > (e.get("start") or 0)
-               for e in parse.get("entities") or [])
+    return any(e.get("entity") == entity and _spoken(e) for e in parse.get("entities") or [])
+
+
+def _spoken(entity: Dict[str, Any]) -> bool:
+    return (entity.get("end") or 0) > (entity.get("start") or 0)
 
 
 def describes_a_project(text: str, parse: Optional[Dict[str, Any]], today: date) -> Optional[Tuple]:
@@ -138,11 +141,11 @@ def describes_a_project(text: str, parse: Optional[Dict[str, Any]], today: date)
 
 
 def context_slots(parses: Sequence[Optional[Dict[str, Any]]]) -> Dict[str, Any]:
-    """What the pieces that are not projects say without ambiguity (one country, one public…), as slots."""
-    merged = {"entities": [entity for parse in parses if parse for entity in parse.get("entities") or []]}
+    """What the pieces that are not projects name without ambiguity (one country, one public…), as slots."""
+    named = [e for parse in parses if parse for e in parse.get("entities") or [] if _spoken(e)]
     slots = {}
     for name in PROFILE_ENTITIES:
-        values = entity_values(merged, name)
+        values = entity_values({"entities": named}, name)
         if len(values) == 1:
             slots[name] = values[0]
     return slots
@@ -161,7 +164,7 @@ def _join(first: Piece, second: Piece) -> Piece:
     text = f"{first[0]} {second[0]}"
     shift = len(first[0]) + 1
     moved = [{**e, "start": (e.get("start") or 0) + shift, "end": (e.get("end") or 0) + shift}
-             if (e.get("end") or 0) > (e.get("start") or 0) else e
+             if _spoken(e) else e
              for e in (second[1] or {}).get("entities") or []]
     parse = {**(first[1] or {}), "text": text, "entities": [*((first[1] or {}).get("entities") or []), *moved]}
     return text, parse
