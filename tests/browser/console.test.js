@@ -8,12 +8,10 @@ const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { chromium } = require("playwright-core");
-const { assertNoAxeViolation } = require("./axe");
+const { assertNoAxeViolation, launchChromium } = require("./support");
 
 const ROOT = path.resolve(__dirname, "../..");
 const PYTHON = process.env.PYTHON || path.join(ROOT, ".venv/bin/python");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SCREENSHOT = path.join(ROOT, "docs/console.png");
 
 const TWO_PROJECTS = `Bonjour,
@@ -47,18 +45,12 @@ before(async () => {
   base = server.url;
   token = server.token;
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "console-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  ({ context, page } = await launchChromium(userDataDir, {
     viewport: { width: 1100, height: 900 },
-    locale: "fr-FR",
     // The console allows no script at all (CSP default-src 'none'): let the test inject axe anyway.
     bypassCSP: true,
-  });
+  }));
   context.setDefaultTimeout(20000);
-  page = context.pages()[0] || (await context.newPage());
   page.on("pageerror", (e) => pageErrors.push(String(e)));
 });
 
