@@ -51,10 +51,15 @@ def handled_marks(url: str) -> Dict[str, float]:
         return {key: at for key, at in connection.execute(select(HANDLED.c.message_key, HANDLED.c.handled_at))}
 
 
-def mark_handled(url: str, key: str, at: float) -> None:
-    """Mark a message as handled at ``at`` (again: the mark moves to ``at``)."""
+def mark_handled(url: str, key: str, at: float, forget_before: float = 0.0) -> None:
+    """Mark a message as handled at ``at`` (again: the mark moves to ``at``).
+
+    Marks older than ``forget_before`` are deleted at the same time: they stand for conversations
+    that the retention purge (``make purge``) has deleted already.
+    """
     with _engine(url).begin() as connection:
-        connection.execute(delete(HANDLED).where(HANDLED.c.message_key == key))
+        connection.execute(delete(HANDLED).where((HANDLED.c.message_key == key)
+                                                 | (HANDLED.c.handled_at < forget_before)))
         connection.execute(insert(HANDLED).values(message_key=key, handled_at=at))
 
 

@@ -244,9 +244,11 @@ async def inbox_mark(request: web.Request) -> web.Response:
     if not handled.KEY_PATTERN.fullmatch(key) or action not in ("traite", "a-revoir"):
         return render(request, "base.html", status=400, title="Demande incomplète",
                       message="Ce message n'a pas pu être marqué : rechargez la boîte et recommencez.")
-    url = settings(request).console_database_url
+    config = settings(request)
+    url = config.console_database_url
     if action == "traite":
-        await in_thread(handled.mark_handled, url, key, time.time())
+        now = time.time()
+        await in_thread(handled.mark_handled, url, key, now, now - config.retention_days * 86400)
     else:
         await in_thread(handled.reopen, url, key)
     raise web.HTTPSeeOther(f"{PREFIX}/inbox")

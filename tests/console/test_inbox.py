@@ -75,7 +75,7 @@ async def test_each_row_opens_the_message_in_analyser(client):
     questions = [html_module.unescape(re.search(r'name="question" value="(.*?)"', f, re.S).group(1)) for f in forms]
     assert GROUPED in questions and len(forms) == len(_to_review(html))
     token = await form_token(client)
-    assert all(f'name="csrf" value="{token}"' in f and ">Analyser</button>" in f for f in forms)
+    assert all(f'name="csrf" value="{token}"' in f and ">Analyser<span class=\"sr-only\"> : « " in f for f in forms)
     analysed = await client.post("/console/ask", data={"question": GROUPED, "csrf": await form_token(client)})
     assert analysed.status == 200 and '<pre class="reply">' in await analysed.text()
 
@@ -141,3 +141,10 @@ async def test_marking_without_a_session_is_refused(make_client):
     response = await client.post("/console/inbox/handled", data={"key": "0" * 64, "action": "traite"},
                                  allow_redirects=False)
     assert response.status == 401
+
+
+def test_marks_older_than_the_retention_are_forgotten(console_db_url):
+    old, new = handled.message_key("ancien"), handled.message_key("nouveau")
+    handled.mark_handled(console_db_url, old, at=1_000.0)
+    handled.mark_handled(console_db_url, new, at=100_000.0, forget_before=50_000.0)
+    assert handled.handled_marks(console_db_url) == {new: 100_000.0}
