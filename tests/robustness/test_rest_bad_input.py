@@ -77,9 +77,9 @@ def test_bad_input_gets_a_clear_answer_and_the_conversation_goes_on(client, name
 
 
 def test_an_empty_message_invites_a_question(client):
-    [(status, reply)] = client.post_many([(body("robustesse-vide", "   "), JSON)])
+    [(status, reply)] = client.post_many([(body("test-robustesse-vide", "   "), JSON)])
 
-    assert (status, reply) == (200, [{"recipient_id": "robustesse-vide", "text": EMPTY_MESSAGE_TEXT}])
+    assert (status, reply) == (200, [{"recipient_id": "test-robustesse-vide", "text": EMPTY_MESSAGE_TEXT}])
 
 
 def test_a_long_message_is_cut_and_answered_quickly(client):
