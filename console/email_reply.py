@@ -17,8 +17,6 @@ GREETING = "Bonjour,"
 THANKS = "Merci pour votre message."
 CLOSING = "Je reste à votre disposition pour toute précision.\n\nBien cordialement,"
 SIGNATURE = "[Prénom Nom]\nCentre EUROPE DIRECT [ville]\n[téléphone] — [adresse e-mail]"
-# The placeholders an agent must fill in before sending (the page says so).
-PLACEHOLDERS = re.findall(r"\[[^\]]+\]", SIGNATURE)
 
 NUMBER_WORDS = {2: "deux", 3: "trois", 4: "quatre", 5: "cinq", 6: "six", 7: "sept", 8: "huit"}
 EXCERPT_CHARS = 90
