@@ -7,6 +7,7 @@ import html as html_module
 import io
 import re
 
+import pytest
 from bot.traffic import is_test_traffic, trial_sender
 from console import handled
 from console.inbox import pseudonym
@@ -143,8 +144,27 @@ async def test_marking_without_a_session_is_refused(make_client):
     assert response.status == 401
 
 
-def test_marks_older_than_the_retention_are_forgotten(console_db_url):
+def _marks_round_trip(url: str) -> None:
     old, new = handled.message_key("ancien"), handled.message_key("nouveau")
-    handled.mark_handled(console_db_url, old, at=1_000.0)
-    handled.mark_handled(console_db_url, new, at=100_000.0, forget_before=50_000.0)
-    assert handled.handled_marks(console_db_url) == {new: 100_000.0}
+    handled.mark_handled(url, old, at=1_000.0)
+    handled.mark_handled(url, new, at=100_000.0, forget_before=50_000.0)  # the old mark is past the retention
+    assert handled.handled_marks(url) == {new: 100_000.0}
+    handled.reopen(url, new)
+    assert handled.handled_marks(url) == {}
+
+
+def test_marks_older_than_the_retention_are_forgotten(console_db_url):
+    _marks_round_trip(console_db_url)
+
+
+def test_marks_are_kept_in_postgresql_too():
+    from sqlalchemy.exc import OperationalError
+
+    from tests.support.databases import scratch_database
+
+    try:
+        with scratch_database("console_marks") as url:
+            _marks_round_trip(url)
+            handled._engine(url).dispose()  # so that the scratch database can be dropped
+    except OperationalError as error:
+        pytest.skip(f"PostgreSQL unreachable: {type(error).__name__}")
