@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+
 from bot.traffic import is_test_traffic, trial_sender
 from console import handled
 from console.inbox import pseudonym
