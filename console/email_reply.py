@@ -28,6 +28,16 @@ _LINK_KEYS = ("url", "href", "link")
 _LABEL_KEYS = ("label", "title", "name", "text")
 _FIRST_KEYS = ("title", "heading", "summary")  # a structured answer reads from its title down
 _PAYLOAD_KEYS = ("custom", "json_message", "attachment", "image", "elements")
+# A link named in an answer's text, Markdown-style: [page officielle](https://…), [CIDEM](mailto:…).
+_NAMED_LINK = re.compile(r"\[([^\]\n]+)\]\(((?:https?://|mailto:)[^\s)]+)\)")
+
+
+def links_written_out(text: str) -> str:
+    """An e-mail pasted as text has no links: ``[name](address)`` becomes ``name (address)``."""
+    def address(url: str) -> str:
+        return url[len("mailto:"):].split("?")[0] if url.startswith("mailto:") else url
+
+    return _NAMED_LINK.sub(lambda m: f"{m.group(1)} ({address(m.group(2))})", text)
 
 
 def _is_url(value: Any) -> bool:
@@ -50,10 +60,14 @@ def payload_text(value: Any) -> str:
         rest = [k for k in value if k not in _MACHINE_KEYS and k not in _LINK_KEYS and value[k] != label]
         if url and not rest:  # a link: {"label": "page officielle", "url": "https://…"}
             return f"{_one_line(label)} : {url.strip()}" if label else url.strip()
-        if "label" in value and "value" in value:  # a fact: {"label": "Montant", "value": "…"}
-            inner = payload_text(value["value"])
-            return f"{_one_line(value['label'])} : {inner}" if inner else ""
+        fact = next((k for k in ("value", "text") if k in value), None)
+        if "label" in value and fact and set(value) <= {"label", fact, *_MACHINE_KEYS}:
+            # a fact: {"label": "Montant", "value": "…"} (an empty label: the text alone)
+            inner = payload_text(value[fact])
+            return f"{_one_line(value['label'])} : {inner}" if inner and value["label"] else inner
         keys = [k for k in _FIRST_KEYS if k in value] + [k for k in value if k not in _FIRST_KEYS]
+        if "title" in value:  # a summary says the title again (for screen readers)
+            keys = [k for k in keys if k != "summary"]
         parts = [payload_text(value[k]) for k in keys if k not in _MACHINE_KEYS and k not in _LINK_KEYS]
         if url:
             parts.append(url.strip())
@@ -81,14 +95,15 @@ def message_text(message: Mapping[str, Any]) -> str:
     """One message of the assistant as plain text.
 
     ``text`` is the message every channel can show; a structured payload is read only when there is
-    no text (it is then the whole message). Buttons follow as a list of choices.
+    no text (it is then the whole message). Buttons follow as a list of choices. Named links are
+    written out, ``name (address)``.
     """
     text = str(message.get("text") or "").strip()
     if not text:
         text = "\n".join(filter(None, (payload_text(message.get(key)) for key in _PAYLOAD_KEYS)))
     buttons = [button_line(b) for b in (message.get("buttons") or message.get("quick_replies") or [])
                if isinstance(b, Mapping)]
-    return "\n".join(part for part in (text, *buttons) if part)
+    return links_written_out("\n".join(part for part in (text, *buttons) if part))
 
 
 def messages_text(messages: Sequence[Mapping[str, Any]]) -> str:

@@ -138,3 +138,20 @@ def test_excerpt_keeps_the_first_words_without_the_enumeration_mark():
     assert excerpt("2) une rencontre des habitants ;") == "une rencontre des habitants"
     long = excerpt("un échange " * 30)
     assert len(long) <= 91 and long.endswith("…") and not long.endswith(" …")
+
+
+def test_named_links_are_written_out_for_an_email():
+    text = ("Contact : [CIDEM](https://cervfr.org/) ; [écrire](mailto:contact@cidem.org?subject=Jumelage)\n"
+            "Sources : [page officielle](https://ec.europa.eu/x), vérifiée le 26 novembre 2026")
+    assert message_text({"text": text}) == (
+        "Contact : CIDEM (https://cervfr.org/) ; écrire (contact@cidem.org)\n"
+        "Sources : page officielle (https://ec.europa.eu/x), vérifiée le 26 novembre 2026")
+    # the answer model as a payload: title, facts with their labels, details
+    answer = {"answer": {"title": "CERV – Jumelage de villes", "summary": "CERV – Jumelage de villes",
+                         "facts": [{"label": "Montant", "text": "8 455 € à 50 745 €"},
+                                   {"label": "", "text": "Un appel par an."}],
+                         "details_title": "Détails et sources",
+                         "details": [{"label": "Sources", "text": "[page officielle](https://ec.europa.eu/x)"}]}}
+    assert message_text({"json_message": answer}) == (
+        "CERV – Jumelage de villes\nMontant : 8 455 € à 50 745 €\nUn appel par an.\nDétails et sources\n"
+        "Sources : page officielle (https://ec.europa.eu/x)")
