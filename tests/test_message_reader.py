@@ -338,7 +338,7 @@ def test_a_named_scheme_implies_a_country_but_describes_no_project():
                                                        "nlu_fallback", ["ask_programme_how_to_apply"],
                                                        [("programme", "fonds_citoyen")])])
     assert ("DE", True) in {(e["value"], e.get("implied")) for e in message.get("entities")}
-    assert corrected_intent(message) is None
+    assert corrected_intent(message) == "ask_programme_how_to_apply"  # about the programme, not a project's funding
 
 
 def test_our_own_young_people_are_not_a_project_at_home():
@@ -351,3 +351,15 @@ def test_our_own_young_people_are_not_a_project_at_home():
 def test_residents_counted_are_residents():
     assert ("audience", "citoyens") in _read("30 habitants de Lauf viennent chez nous 4 jours", [])
     assert ("audience", "citoyens") not in _read("Une commune de 3 000 habitants dans le Lot", [])
+
+
+def test_a_question_about_what_a_named_programme_does_stays_about_the_programme():
+    message = _message("Le Fonds citoyen, ça sert à quoi ? C'est seulement pour les rencontres d'habitants ?",
+                       "nlu_fallback", ["ask_contact", "ask_programme_info"],
+                       [("programme", "fonds_citoyen"), ("activity", "rencontre"), ("audience", "citoyens")])
+    assert corrected_intent(message) == "ask_programme_info"
+
+
+def test_whom_to_turn_to_is_no_funding_request():
+    message = _message("Je découvre les jumelages : vers qui me tourner pour apprendre ?", "ask_contact", ["ask_contact"])
+    assert corrected_intent(message) is None

@@ -22,7 +22,7 @@ _DISTRACTED = {
 }
 # "Ça rentre dans quoi ?", "vers quoi se tourner ?", "y a un programme pour ça ?": which scheme fits.
 _WHICH_SCHEME = (r"(?:rentre|rentrerait|entre) (?:dans|ds) quoi|(?:dans|ds) quelle case|(?:financable|finance|finances)"
-                 r" par quoi|vers (?:quoi|qui) (?:se|nous|me) tourner"
+                 r" par quoi|vers quoi (?:se|nous|me) tourner"
                  r"|(?:un|des) (?:programmes?|dispositifs?) (?:pour|pr) (?:ca|cela|nous|ce projet|ce genre)"
                  r"|financable|subventionnable")
 # A request for money: "aide" only as a noun of funding ("quelles aides", "une aide européenne"),
@@ -87,6 +87,9 @@ _ASKS_EXAMPLE = re.compile(
 _NETWORK_WORDS = re.compile(r"\b(?:reseaux?|plusieurs (?:villes|communes)|(?:trois|quatre|cinq|six) (?:villes|communes|jumelles)"
                             r"|toutes nos (?:villes )?jumelles|nos (?:autres )?jumelles)\b")
 _TWINNING = re.compile(r"\b(?:jumelages?|jumeler|jumelees?|villes jumelles|communes jumelles|comites? de jumelage)\b")
+# A question about what a programme is or does.
+_WHAT_IS = re.compile(r"\b(?:sert a quoi|servent a quoi|c'est quoi|qu'est-ce que c'est|qu'est ce que c'est|comment (?:ca )?"
+                      r"(?:fonctionne|marche)|a quoi (?:ca )?sert|c'est pour qui|c'est (?:uniquement|seulement) pour)\b")
 _STATEMENT_MISREAD = {"ask_twinning_setup", "out_of_scope", "nlu_fallback", "ask_what_is_twinning", "ask_capabilities"}
 
 
@@ -164,6 +167,10 @@ def corrected_intent(message: Message) -> Optional[str]:
         # "sommes-nous éligibles au CERV ?": the check for that programme. "Une aide Erasmus pour
         # l'échange de classes avec Valence ?" asks what fits the project: the recommendation.
         return None
+    if intent == "nlu_fallback" and "programme" in types and _WHAT_IS.search(text):
+        # "L'OFAJ, ça sert à quoi ? C'est seulement pour les échanges scolaires ?": about the programme.
+        return next((c["name"] for c in message.get(INTENT_RANKING_KEY) or [] if c.get("name") in _PROGRAMME_QUESTIONS),
+                    "ask_programme_info")
     describes = bool(types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text))
     if intent in _STATEMENT_MISREAD and "?" not in text and {"activity", "country"} <= types and _TWINNED.search(text):
         return _best_funding_intent(message)
