@@ -158,7 +158,7 @@ async def test_ask_shows_nlu_candidates_sources_and_reply(client):
     # the ready-to-paste reply
     reply = re.search(r'<pre class="reply">(.*?)</pre>', html, re.S).group(1)
     assert "Le programme le plus adapté à votre projet : CERV – Jumelage de villes" in reply
-    assert "Source : " in reply
+    assert "Sources : " in reply  # named links: [page officielle](…) ; [site](…), vérifiée le …
 
 
 async def test_the_reply_to_paste_is_the_assistants_own(client, monkeypatch):
