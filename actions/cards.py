@@ -39,39 +39,53 @@ def full_card_button(strand_id: str) -> Dict[str, str]:
     return {"title": FULL_CARD_TITLE, "payload": f'/ask_programme_info{{"programme": "{strand_id}"}}'}
 
 
-def partner_clause(strand: StrandView, country_name: Optional[str], country_status: Optional[str],
-                   country: Optional[str]) -> tuple:
-    """What the partner's country means for ``strand``, and the "à confirmer" item when it is unsure."""
-    if not country:
-        return "", ""
+# What the partner's country means for a strand, in the card's "Pourquoi" and in a follow-up.
+PARTNER_WHY = {
+    "listed": "dispositif réservé aux partenariats avec ce pays ({name})",
+    "member": "partenaire dans l'UE ({name}), éligible",
+    "associated": "pays associé au programme ({name}), éligible",
+    "excluded": "partenaire hors UE ({name}) : non admis",
+    "unsure": "partenaire hors UE ({name}) : admis seulement si ce pays est associé au programme",
+}
+PARTNER_FOLLOWUP = {
+    "listed": "{name} : dispositif réservé aux partenariats avec ce pays.",
+    "member": "{name}, dans l'UE : partenaire éligible.",
+    "associated": "{name}, pays associé au programme : partenaire éligible.",
+    "excluded": "{name}, hors UE : non admis.",
+    "unsure": "{name}, hors UE : admis seulement si ce pays est associé au programme ({confirm}).",
+}
+
+
+def partner_check(strand: StrandView, country: Optional[str], country_status: Optional[str]) -> Optional[str]:
+    """How ``strand`` takes a partner from ``country``: a key of :data:`PARTNER_WHY`, or None when it does not matter."""
     rule = strand.eligible_countries
-    name = country_name or country
+    if not country or rule.rule not in ("list", "eu_and_associated"):
+        return None
     if rule.rule == "list":
-        return f"dispositif réservé aux partenariats avec ce pays ({name})", ""
-    if rule.rule != "eu_and_associated":
-        return "", ""
+        return "listed"
     if country_status == "member":
-        return f"partenaire dans l'UE ({name}), éligible", ""
+        return "member"
     if country in rule.countries:
-        return f"pays associé au programme ({name}), éligible", ""
-    if rule.verified:
-        return f"partenaire hors UE ({name}) : non admis", ""
-    return (f"partenaire hors UE ({name}) : admis seulement si ce pays est associé au programme",
-            f"l'éligibilité d'un partenaire de ce pays ({name})")
+        return "associated"
+    return "excluded" if rule.verified else "unsure"
 
 
-def why_text(strand: StrandView, need: Optional[str], profile: NeedProfile, partner: str) -> str:
-    """One line: the need the programme serves, the partner's country, the public and the theme."""
+def _doubt(check: Optional[str], name: Optional[str]) -> str:
+    return f"l'éligibilité d'un partenaire de ce pays ({name})" if check == "unsure" else ""
+
+
+def why_text(strand: StrandView, need: Optional[str], profile: NeedProfile, partner: Optional[str]) -> str:
+    """One line: the need the programme serves, the public, the theme and the partner's country."""
     parts: List[str] = []
     if need in NEED_LABELS:
-        fits = "adapté à" if strand.need_weight(need) >= SERVES_NEED else "peut aussi convenir à"
-        parts.append(f"{fits} votre projet ({NEED_LABELS[need]})")
-    if partner:
-        parts.append(partner)
+        fits = "il finance" if strand.need_weight(need) >= SERVES_NEED else "il peut aussi convenir à"
+        parts.append(f"{fits} ce type de projet ({NEED_LABELS[need]})")
     if profile.audience and profile.audience in strand.audiences:
-        parts.append(f"public : {in_words(profile.audience)}")
+        parts.append(f"pour des {in_words(profile.audience)}")
     if profile.theme and profile.theme in strand.themes:
         parts.append(f"thème : {in_words(profile.theme)}")
+    if partner:
+        parts.append(partner)
     return " ; ".join(parts) + "." if parts else ""
 
 
@@ -98,7 +112,9 @@ def recommendation_card(
 ) -> Answer:
     """The full recommendation: programme, why, amount, deadline, contact, example; then the details."""
     strand = rec.strand
-    partner, partner_doubt = partner_clause(strand, country_name, country_status, profile.country)
+    name = country_name or profile.country
+    check = partner_check(strand, profile.country, country_status)
+    partner = PARTNER_WHY[check].format(name=name) if check else None
     amount, amount_ok = amount_fact(strand)
     deadline, deadline_details, deadline_ok = deadline_parts(
         strand, next_call, today, open_all_year, contact, profile.country)
@@ -110,7 +126,7 @@ def recommendation_card(
         # Say so when the example comes from another strand than the one recommended.
         label = "Exemple" if example.strand_id == strand.id else f"Exemple (projet financé au titre de {example.strand_short_name})"
         facts.append(Line(label, example_text(example, marks=False)))
-    doubts = [partner_doubt, "" if amount_ok else "le montant", "" if deadline_ok else "la date limite",
+    doubts = [_doubt(check, name), "" if amount_ok else "le montant", "" if deadline_ok else "la date limite",
               "" if example is None or example.verified else "l'exemple", *_contact_items(contact)]
     note = to_confirm(doubts, strand.official_url)
     details = [
@@ -143,7 +159,6 @@ def followup_card(
     """The answer to a new partner country: what changed, in a few words (the full card on request)."""
     strand = rec.strand
     name = country_name or profile.country
-    partner, doubt = partner_clause(strand, country_name, country_status, profile.country)
     if strand.id == previous_strand_id:
         head = f"Nouveau pays partenaire, {name} : {strand.short_name} reste le programme le plus adapté."
         rest = "Montant, date limite et contact ne changent pas."
@@ -151,10 +166,10 @@ def followup_card(
         head = f"Nouveau pays partenaire, {name} : le programme le plus adapté devient {strand.short_name}."
         rest = "Montant, date limite et contact : dans la fiche complète."
     facts = [Line("", head)]
-    if partner:
-        facts.append(Line("Pays partenaire", partner[0].upper() + partner[1:] + "."))
-    note = to_confirm([doubt], strand.official_url)
-    facts += [note] if note else []
+    check = partner_check(strand, profile.country, country_status)
+    if check:
+        confirm = f"à confirmer sur la {official_link(strand.official_url)}"
+        facts.append(Line("Pays partenaire", PARTNER_FOLLOWUP[check].format(name=name, confirm=confirm)))
     facts.append(Line("", rest))
     return Answer(facts=tuple(facts), summary=head)
 
