@@ -9,7 +9,7 @@ source with the date it was checked. Links are named (``[page officielle](url)``
 from __future__ import annotations
 
 from datetime import date
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -123,16 +123,12 @@ def deadline_parts(
     return f"{call.deadline_text}, {when}.", (Line("Appel", call.id),), call.verified
 
 
-def deadline_text(
-    strand: StrandView,
-    call: Optional[CallView],
-    today: date,
-    open_all_year: Sequence[StrandView] = (),
-    contact: Optional[ContactView] = None,
-    partner_country: Optional[str] = None,
-) -> str:
-    """The next deadline with its year and the days left, or why there is none to give (one text)."""
-    short, details, verified = deadline_parts(strand, call, today, open_all_year, contact, partner_country)
+def deadline_text(strand: StrandView, call: Optional[CallView], today: date, **context: Any) -> str:
+    """The next deadline with its year and the days left, or why there is none to give, as one text.
+
+    ``context``: the keyword arguments of :func:`deadline_parts` (what can be done meanwhile).
+    """
+    short, details, verified = deadline_parts(strand, call, today, **context)
     label = "Prochaine date limite" if call is not None and call.deadline is not None else "Date limite"
     short = short[0].upper() + short[1:]
     return "\n".join([f"{label} : {_mark(short, verified)}"] + [line.plain() for line in details])
