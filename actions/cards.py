@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable, Dict, List, Optional, Sequence
 
-from actions.answer import Answer, Line
+from actions.answer import Answer, Line, visible
 from actions.formatting import (
     amount_fact,
     contact_short,
@@ -30,6 +30,8 @@ from knowledge.ranking import NEED_LABELS
 from knowledge.views import CallView, ContactView, ExampleView, NeedProfile, Recommendation, StrandView
 
 FULL_CARD_TITLE = "Voir la fiche complète"
+# A follow-up stays under this many words (the rest is in the full card).
+FOLLOWUP_MAX_WORDS = 60
 # Below this weight a strand only "may also suit" the need (as knowledge.ranking words it).
 SERVES_NEED = 0.5
 
@@ -48,7 +50,7 @@ PARTNER_WHY = {
     "unsure": "partenaire hors UE ({name}) : admis seulement si ce pays est associé au programme",
 }
 PARTNER_FOLLOWUP = {
-    "listed": "{name} : dispositif réservé aux partenariats avec ce pays.",
+    "listed": "{name}, le pays auquel ce dispositif est réservé.",
     "member": "{name}, dans l'UE : partenaire éligible.",
     "associated": "{name}, pays associé au programme : partenaire éligible.",
     "excluded": "{name}, hors UE : non admis.",
@@ -159,19 +161,29 @@ def followup_card(
     """The answer to a new partner country: what changed, in a few words (the full card on request)."""
     strand = rec.strand
     name = country_name or profile.country
-    if strand.id == previous_strand_id:
+    same = strand.id == previous_strand_id
+    if same:
         head = f"Nouveau pays partenaire, {name} : {strand.short_name} reste le programme le plus adapté."
-        rest = "Montant, date limite et contact ne changent pas."
     else:
         head = f"Nouveau pays partenaire, {name} : le programme le plus adapté devient {strand.short_name}."
-        rest = "Montant, date limite et contact : dans la fiche complète."
     facts = [Line("", head)]
     check = partner_check(strand, profile.country, country_status)
     if check:
         confirm = f"à confirmer sur la {official_link(strand.official_url)}"
         facts.append(Line("Pays partenaire", PARTNER_FOLLOWUP[check].format(name=name, confirm=confirm)))
-    facts.append(Line("", rest))
+    if same:
+        facts.append(Line("", "Montant, date limite et contact ne changent pas."))
+    else:
+        # What changed with the programme, as far as it stays short: the amount, then the rest on request.
+        amount = Line("Montant", amount_fact(strand)[0])
+        if _words(facts + [amount]) <= FOLLOWUP_MAX_WORDS - 10:
+            facts.append(amount)
+        facts.append(Line("", "Date limite, contact et détails : dans la fiche complète."))
     return Answer(facts=tuple(facts), summary=head)
+
+
+def _words(lines: Sequence[Line]) -> int:
+    return sum(len(visible(line.plain()).split()) for line in lines)
 
 
 def programme_card(
@@ -189,7 +201,7 @@ def programme_card(
     ``partner_country`` (a code) adds a warning when the strand does not accept that country;
     ``open_all_year`` and ``contact`` say what can be done while no call is open.
     """
-    title = f"{strand.short_name} ({strand.programme_name})"
+    title = strand.short_name
     amount, amount_ok = amount_fact(strand)
     deadline, deadline_details, deadline_ok = deadline_parts(
         strand, next_call, today, open_all_year, contact, partner_country)
@@ -219,7 +231,8 @@ def programme_card(
         facts = [Line("", strand.summary.rstrip(".") + "."), Line("Montant", amount), Line("Date limite", deadline)]
         if contact is not None:
             facts.append(Line("Contact", contact_short(contact)))
-        details = [Line("Ce qu'il finance", strand.funds.rstrip(".") + "."),
+        details = [Line("Programme", strand.programme_name),
+                   Line("Ce qu'il finance", strand.funds.rstrip(".") + "."),
                    Line("Qui peut candidater", strand.who_can_apply.rstrip(".") + "."),
                    Line("Pays partenaires", countries_text(strand, country_names, label=False)),
                    *deadline_details]
