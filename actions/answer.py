@@ -43,6 +43,14 @@ def visible(text: str) -> str:
     return LINK.sub(r"\1", text)
 
 
+def written_out(text: str) -> str:
+    """The text for a medium without links (an e-mail to paste): ``name (address)``."""
+    def address(url: str) -> str:
+        return url[len("mailto:"):].split("?")[0] if url.startswith("mailto:") else url
+
+    return LINK.sub(lambda m: f"{m.group(1)} ({address(m.group(2))})", text)
+
+
 def raw_urls(text: str) -> List[str]:
     """Addresses a reader would see written out (links shown by their name excepted)."""
     return RAW_URL.findall(visible(text))

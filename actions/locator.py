@@ -75,7 +75,8 @@ def locator_text(answer: LocatorAnswer) -> str:
         lines.append("• " + _centre_text(centre))
     if answer.coverage_known and not answer.coverage_verified:
         lines.append("La zone couverte par ce centre est déduite de son nom : vérifiez-la sur le localisateur officiel.")
-    if any(formatting.unverified_channels(centre) for centre in answer.centres):
+    # "À confirmer" once: a regional list is already so as a whole.
+    if not answer.regional_fallback and any(formatting.unverified_channels(c) for c in answer.centres):
         lines.append("À confirmer : certaines coordonnées, sur la liste officielle.")
     lines.append(f"Voir aussi la {link('liste officielle et à jour des centres', answer.locator_url)}.")
     if location is not None and location.ambiguous:

@@ -117,3 +117,13 @@ def test_the_widget_fixture_is_what_the_assistant_says(knowledge_db):
     """tests/browser uses tests/browser/fixtures/answers.json: regenerate it when the answers change."""
     assert widget_answers.FIXTURE.read_text(encoding="utf-8") == widget_answers.render(), (
         "stale fixture: run `.venv/bin/python -m tests.support.widget_answers`")
+
+
+def test_links_are_read_by_name_and_written_out_only_where_links_cannot_be_followed():
+    from actions.answer import written_out
+
+    text = "Voir la [page officielle](https://ec.europa.eu/x?a=1) ou écrire au [CIDEM](mailto:a@b.example?subject=x)."
+    assert visible(text) == "Voir la page officielle ou écrire au CIDEM."
+    assert raw_urls(text) == []
+    assert raw_urls("Source : https://ec.europa.eu/x") == ["https://ec.europa.eu/x"]
+    assert written_out(text) == "Voir la page officielle (https://ec.europa.eu/x?a=1) ou écrire au CIDEM (a@b.example)."
