@@ -6,14 +6,12 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { chromium } = require("playwright-core");
 const { startFakeRasa, startWeb } = require("./servers");
+const { assertNoAxeViolation, launchChromium } = require("./support");
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SCREENSHOT = path.resolve(__dirname, "../../docs/widget.png");
 const PHONE_SCREENSHOT = path.resolve(__dirname, "../../docs/widget-phone.png");
 const PHONE = { width: 375, height: 740 };
-const AXE = require.resolve("axe-core/axe.min.js");
 
 let rasa, web, context, page, userDataDir;
 const dialogs = [];
@@ -23,17 +21,9 @@ before(async () => {
   rasa = await startFakeRasa();
   web = await startWeb(rasa.url);
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "widget-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1100, height: 760 },
-    locale: "fr-FR",
-  });
+  ({ context, page } = await launchChromium(userDataDir, { viewport: { width: 1100, height: 760 } }));
   context.setDefaultTimeout(10000);
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: web.url });
-  page = context.pages()[0] || (await context.newPage());
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   page.on("pageerror", (e) => pageErrors.push(String(e)));
   await page.goto(web.url + "/");
@@ -57,13 +47,7 @@ async function ask(text, p = page) {
   await p.waitForFunction((n) => document.querySelectorAll(".edc-bot").length > n, before);
 }
 
-async function axe(t, label, p = page) {
-  await p.addScriptTag({ path: AXE });
-  const result = await p.evaluate(() => window.axe.run(document));
-  const summary = result.violations.map((v) => `${v.impact} ${v.id} (${v.nodes.length})`);
-  t.diagnostic(`axe ${label}: ${result.passes.length} rules passed, violations: ${summary.join(", ") || "none"}`);
-  assert.deepEqual(result.violations.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join("; ")}`), []);
-}
+const axe = (t, label) => assertNoAxeViolation(page, t, label);
 
 // Words a reader reads in an element (screen-reader-only text excepted).
 const wordsIn = (locator) => locator.evaluate((e) => {
@@ -280,7 +264,7 @@ test("on a phone the panel fills the screen, the launcher steps aside, and the f
   const panel = await box(p.locator(".edc-panel"));
   assert.deepEqual([panel.left, panel.top, panel.right, panel.bottom], [0, 0, PHONE.width, PHONE.height]);
   assert.ok(await p.locator(".edc-launcher").isHidden(), "no launcher under the panel");
-  await axe(t, "phone, welcome", p);
+  await assertNoAxeViolation(p, t, "phone, welcome");
   // A suggestion of the welcome message, chosen with the keyboard.
   await p.locator(".edc-reply", { hasText: "Échange de jeunes" }).focus();
   await p.keyboard.press("Enter");
@@ -296,10 +280,10 @@ test("on a phone the panel fills the screen, the launcher steps aside, and the f
   for (const label of ["Montant", "Date limite", "Contact"]) await visible(card.locator(":scope > p", { has: p.locator("strong", { hasText: new RegExp(`^${label}$`) }) }), label);
   fs.mkdirSync(path.dirname(PHONE_SCREENSHOT), { recursive: true });
   await p.screenshot({ path: PHONE_SCREENSHOT });
-  await axe(t, "phone, card", p);
+  await assertNoAxeViolation(p, t, "phone, card");
   await ask("et avec notre ville jumelle anglaise ?", p);
   assert.ok((await wordsIn(p.locator(".edc-bot").last())) < 60);
-  await axe(t, "phone, follow-up", p);
+  await assertNoAxeViolation(p, t, "phone, follow-up");
   await assertNoRawUrl(p);
   // The × closes the panel and gives the focus back to the launcher, shown again.
   await p.getByRole("button", { name: "Fermer l'assistant" }).click();
