@@ -98,7 +98,7 @@ class ActionGiveContact(KnowledgeAction):
         contacts = _unique(contacts)[:MAX_CONTACTS]
         if not contacts:
             contacts = api.get_contacts("europe_direct")
-        facts = [Line("", "• " + formatting.contact_text(contact, marks=False)) for contact in contacts]
+        facts = [Line("", "• " + formatting.contact_line(contact)) for contact in contacts]
         unsure = [contact.short_name for contact in contacts if formatting.unverified_channels(contact)]
         note = formatting.to_confirm([f"les coordonnées ({', '.join(unsure)})"] if unsure else [], None)
         facts += [note] if note else []
@@ -108,6 +108,7 @@ class ActionGiveContact(KnowledgeAction):
             offer, copy = handover(tracker, contacts)
             facts.append(offer)
         source = formatting.source_link(contacts[0].sources) if contacts and contacts[0].sources else ""
-        send(dispatcher, Answer(title=intro, facts=tuple(facts), copy=copy,
-                                details=(Line("Source", source),) if source else ()))
+        details = [Line(contact.short_name, formatting.contact_text(contact, marks=False)) for contact in contacts]
+        details += [Line("Source", source)] if source else []
+        send(dispatcher, Answer(title=intro, facts=tuple(facts), copy=copy, details=tuple(details)))
         return []

@@ -8,6 +8,7 @@ source with the date it was checked. Links are named (``[page officielle](url)``
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple
 
@@ -209,6 +210,15 @@ def contact_short(contact: ContactView) -> str:
     parts += [f"{label} : {detail.value}" for label, detail in (("e-mail", contact.email), ("tél.", contact.phone))
               if detail is not None]
     return ", ".join(parts) + "."
+
+
+def contact_line(contact: ContactView) -> str:
+    """``[CIDEM](site) — what it is, e-mail : …, tél. : …``: one line of a list of people to ask."""
+    what = re.split(r" : | ; |\. ", contact.role.strip(), maxsplit=1)[0].rstrip(".")
+    head = contact_short(contact).rstrip(".").split(", ", 1)
+    if what[1:2].islower():  # "Association qui…" reads on after the dash; an acronym stays as it is
+        what = what[0].lower() + what[1:]
+    return f"{head[0]} — {what}" + (f", {head[1]}." if len(head) > 1 else ".")
 
 
 def example_text(example: ExampleView, marks: bool = True) -> str:
