@@ -114,9 +114,17 @@ class Answer:
         return data
 
 
+# "Source : …", "✓ Conforme : …": a short label opening a line of a text written as such.
+_LABELLED = re.compile(r"^([^•:.\[\]\n]{2,30}?) : (\S.*)$")
+
+
 def text_answer(text: str) -> Answer:
-    """A plain answer of one or more lines, with no label."""
-    return Answer(facts=tuple(Line("", line) for line in text.split("\n") if line))
+    """An answer written as lines of text: a line opening with a short ``Label : `` keeps it as its label."""
+    def line(text: str) -> Line:
+        match = _LABELLED.match(text)
+        return Line(match.group(1), match.group(2)) if match else Line("", text)
+
+    return Answer(facts=tuple(line(text) for text in text.split("\n") if text))
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer, buttons: Sequence[Dict[str, str]] = ()) -> None:

@@ -94,3 +94,17 @@ def test_named_links_in_plain_text():
     assert render_html("Voir la [page officielle](https://ec.europa.eu/x?a=1&b=2).") == (
         'Voir la <a href="https://ec.europa.eu/x?a=1&amp;b=2">page officielle</a>.'
     )
+
+
+def test_answers_written_as_lines_get_their_short_labels_in_bold():
+    from actions.answer import text_answer
+
+    rendered = render_answer(text_answer(
+        "Votre projet semble ÉLIGIBLE pour CERV – Jumelage de villes.\n"
+        "✓ Conforme : 60 participants. ([source](https://ec.europa.eu/x))\n"
+        "Voici ceux que je connais dans la région (à confirmer) :").as_dict())
+    assert rendered.split("\n") == [
+        "Votre projet semble ÉLIGIBLE pour CERV – Jumelage de villes.",
+        '<b>✓ Conforme</b> : 60 participants. (<a href="https://ec.europa.eu/x">source</a>)',
+        "Voici ceux que je connais dans la région (à confirmer) :",
+    ]
