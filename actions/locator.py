@@ -38,7 +38,7 @@ class ActionFindEuropeDirect(KnowledgeAction):
                 answer = None  # not a département code: ask where the user is
         if answer is None:
             network = api.get_contacts("europe_direct")
-            intro = [formatting.contact_text(network[0], marks=False)] if network else []
+            intro = [formatting.contact_line(network[0])] if network else []
             send(dispatcher, text_answer("\n".join(intro + [ASK_LOCATION])))
             return []
         send(dispatcher, text_answer(locator_text(answer)))
