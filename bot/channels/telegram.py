@@ -12,7 +12,9 @@ them to var/credentials.yml when TELEGRAM_TOKEN is set). Keys of its credentials
 * ``api_url``: the Bot API server (``https://api.telegram.org`` or a self-hosted one).
 
 Differences from Rasa's channel: the secret is checked on every update (instead of a getMe call
-per update); text is sent in HTML parse mode, escaped, with http(s) links made clickable; long
+per update); an answer model (``custom["answer"]``, actions/answer.py) is sent as one message with
+its labels in bold, its details in an expandable quote and its message to copy in a block; text is
+sent in HTML parse mode, escaped, with links (named ``[name](url)`` or bare) made clickable; long
 answers are split under Telegram's 4096-character limit on paragraph, line or word boundaries;
 buttons are inline keyboards whose callback_data always fits Telegram's 64-byte limit (a longer
 payload is sent as a short key and mapped back server-side); callback queries are answered so the
