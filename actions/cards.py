@@ -64,7 +64,7 @@ def partner_check(strand: StrandView, country: Optional[str], country_status: Op
     if not country or rule.rule not in ("list", "eu_and_associated"):
         return None
     if rule.rule == "list":
-        return "listed"
+        return "listed" if country in rule.countries else None  # the ranking leaves such a strand out
     if country_status == "member":
         return "member"
     if country in rule.countries:
@@ -172,7 +172,7 @@ def followup_card(
         confirm = f"à confirmer sur la {official_link(strand.official_url)}"
         facts.append(Line("Pays partenaire", PARTNER_FOLLOWUP[check].format(name=name, confirm=confirm)))
     if same:
-        facts.append(Line("", "Montant, date limite et contact ne changent pas."))
+        facts.append(Line("", "Le reste de la fiche ne change pas."))
     else:
         # What changed with the programme, as far as it stays short: the amount, then the rest on request.
         amount = Line("Montant", amount_fact(strand)[0])
