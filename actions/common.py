@@ -17,6 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.answer import EUROPE_DIRECT_HELP
 from knowledge import api
 from knowledge.views import NeedProfile
 from knowledge.vocabulary import HOME_PROJECT, TRAVEL_ACTIVITIES
@@ -28,8 +29,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 KNOWLEDGE_DOWN = (
     "Désolé, je ne peux pas consulter ma base de connaissances pour le moment. "
-    "Réessayez dans quelques instants, ou posez votre question au réseau Europe Direct : "
-    "00 800 6 7 8 9 10 11 (appel gratuit) ou https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR"
+    "Réessayez dans quelques instants, ou posez votre question à " + EUROPE_DIRECT_HELP
 )
 
 

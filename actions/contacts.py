@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
 from actions.common import KnowledgeAction, latest_entity_values, latest_intent
-from actions.handover import handover_text
+from actions.answer import Answer, Line, send
+from actions.handover import handover
 from actions.words_fr import normalize
 from knowledge import api
 from knowledge.views import ContactView
@@ -97,10 +98,17 @@ class ActionGiveContact(KnowledgeAction):
         contacts = _unique(contacts)[:MAX_CONTACTS]
         if not contacts:
             contacts = api.get_contacts("europe_direct")
-        lines = [intro] + ["• " + formatting.contact_text(contact) for contact in contacts]
-        if contacts and contacts[0].sources:
-            lines.append(formatting.source_line(contacts[0].sources))
-        dispatcher.utter_message(text="\n".join(lines))
+        facts = [Line("", "• " + formatting.contact_line(contact)) for contact in contacts]
+        unsure = [contact.short_name for contact in contacts if formatting.unverified_channels(contact)]
+        note = formatting.to_confirm([f"les coordonnées ({', '.join(unsure)})"] if unsure else [], None)
+        facts += [note] if note else []
+        copy = ""
         if intent == "ask_human":
-            dispatcher.utter_message(text=handover_text(tracker, contacts))
+            # One message: the people to ask, then the message to send them, ready to copy.
+            offer, copy = handover(tracker, contacts)
+            facts.append(offer)
+        source = formatting.source_link(contacts[0].sources) if contacts and contacts[0].sources else ""
+        details = [Line(contact.short_name, formatting.contact_text(contact, marks=False)) for contact in contacts]
+        details += [Line("Source", source)] if source else []
+        send(dispatcher, Answer(title=intro, facts=tuple(facts), copy=copy, details=tuple(details)))
         return []

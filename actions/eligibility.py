@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions.answer import link, send, text_answer
 from actions.common import KnowledgeAction, latest_entity_values, latest_intent
 from actions.parsing import BARE_ANSWER_READERS, parse_answers
 from actions.words_fr import parse_int_fr
@@ -224,7 +225,7 @@ class ActionCheckEligibility(KnowledgeAction):
             ask_strand(dispatcher)  # no programme whose rules can be checked: ask which one
             return []
         report = api.check_eligibility(strand_id, ProjectAnswers.from_mapping(project_answers(tracker)))
-        dispatcher.utter_message(text=report_text(report))
+        send(dispatcher, text_answer(report_text(report)))
         return [SlotSet(FAILURES_SLOT, 0), SlotSet("programme", strand_id)]
 
 
@@ -234,7 +235,7 @@ def report_text(report: EligibilityReport) -> str:
     lines = [f"{VERDICTS[report.verdict]} pour {strand.short_name}."]
     for result in report.results:
         year = f" [appel {result.call_year}]" if result.call_year else ""
-        source = f" — source : {result.source_url}" if result.source_url else ""
+        source = f" ({link('source', result.source_url)})" if result.source_url else ""
         lines.append(f"{OUTCOME_MARKS.get(result.outcome, '?')} {result.explanation_fr.rstrip('.')}.{year}{source}")
     if report.not_checked:
         lines.append(
@@ -242,6 +243,6 @@ def report_text(report: EligibilityReport) -> str:
         )
     lines.append(
         "Vous pouvez corriger une réponse (par exemple « en fait on sera 80 »). "
-        f"Règles complètes de l'appel : {report.official_url or strand.official_url}"
+        f"Règles complètes de l'appel : {link('page officielle', report.official_url or strand.official_url)}."
     )
     return "\n".join(lines)

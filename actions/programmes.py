@@ -8,8 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import formatting
-from actions import common
+from actions import common, formatting
+from actions.answer import send, text_answer
+from actions.cards import programme_card
 from actions.compare import ActionComparePrograms
 from actions.recommend import ActionRecommendProgramme
 from actions.common import (
@@ -72,7 +73,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
     ) -> List[Dict[Text, Any]]:
         national = national_scheme_text(tracker.latest_message)
         if national:
-            dispatcher.utter_message(text=national)
+            send(dispatcher, text_answer(national))
             return []
         if len(set(latest_entity_values(tracker, "programme"))) >= 2:
             # "l'OFAJ ou le Fonds citoyen, c'est quoi qui change ?": two programmes named at once
@@ -94,15 +95,15 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             # "et avec nos jumeaux italiens, l'OFAJ marcherait aussi ?": what fits that partner
             # first, then why the scheme asked about does not.
             events = ActionRecommendProgramme().recommend(dispatcher, tracker, None)
-            dispatcher.utter_message(text=formatting.not_for_country(
-                strand, api.country_name(partner) or partner, lambda code: api.country_name(code) or code))
+            send(dispatcher, text_answer(formatting.not_for_country(
+                strand, api.country_name(partner) or partner, lambda code: api.country_name(code) or code)))
             return events
         day = common.today()
         contacts = api.contacts_for(strand.id)
         profile = common.profile_from(tracker, tracker.get_slot("need"))
         # While no call is open, the schemes open all year that fit the project described so far.
         fitting = api.recommend(profile, today=day) if profile.describes_anything else []
-        text = formatting.programme_answer(
+        answer = programme_card(
             strand,
             topic,
             next_call=api.next_call(strand.id, today=day),
@@ -112,7 +113,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             open_all_year=[rec.strand for rec in fitting if rec.strand.rolling],
             contact=contacts[0] if contacts else None,
         )
-        dispatcher.utter_message(text=text)
+        send(dispatcher, answer)
         return [SlotSet("programme", strand.id)]
 
     @staticmethod

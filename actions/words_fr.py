@@ -156,3 +156,26 @@ def find_countries(text: str) -> List[Tuple[int, str]]:
     """Return ``(position, ISO code)`` of every country form in a normalized text, in order."""
     pattern, by_form = COUNTRY_RE
     return [(m.start(), by_form[m.group(1)]) for m in pattern.finditer(text)]
+
+
+# ------------------------------------------------------------------ vocabulary values, in words
+
+# How an answer names the canonical values of knowledge/vocabulary.py (never "echange", "elus").
+VALUE_WORDS: Dict[str, str] = {
+    # publics
+    "citoyens": "habitants", "elus": "élus", "benevoles": "bénévoles",
+    # themes
+    "energie": "énergie", "ville_intelligente": "ville intelligente", "mobilite": "mobilité",
+    "memoire": "mémoire", "valeurs_europeennes": "valeurs européennes", "democratie": "démocratie",
+    "egalite": "égalité", "solidarite": "solidarité", "education": "éducation", "numerique": "numérique",
+    "sante": "santé", "intergenerationnel": "intergénérationnel",
+    # activities
+    "echange": "échange", "reseau": "réseau", "conference": "conférence",
+    "transfrontalier": "coopération transfrontalière",
+}
+
+
+def in_words(value: object) -> str:
+    """A vocabulary value as an answer says it: ``echange`` -> ``échange``, ``elus`` -> ``élus``."""
+    text = str(value)
+    return VALUE_WORDS.get(text, text.replace("_", " "))

@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Sequence
 
+# An e-mail pasted as text has no links: the answer's named links written out as "name (address)".
+from actions.answer import written_out as links_written_out
+
 GREETING = "Bonjour,"
 THANKS = "Merci pour votre message."
 CLOSING = "Je reste à votre disposition pour toute précision.\n\nBien cordialement,"
@@ -28,17 +31,6 @@ _LINK_KEYS = ("url", "href", "link")
 _LABEL_KEYS = ("label", "title", "name", "text")
 _FIRST_KEYS = ("title", "heading", "summary")  # a structured answer reads from its title down
 _PAYLOAD_KEYS = ("custom", "json_message", "attachment", "image", "elements")
-# A link named in an answer's text, Markdown-style: [page officielle](https://…), [CIDEM](mailto:…).
-_NAMED_LINK = re.compile(r"\[([^\]\n]+)\]\(((?:https?://|mailto:)[^\s)]+)\)")
-
-
-def links_written_out(text: str) -> str:
-    """An e-mail pasted as text has no links: ``[name](address)`` becomes ``name (address)``."""
-    def address(url: str) -> str:
-        return url[len("mailto:"):].split("?")[0] if url.startswith("mailto:") else url
-
-    return _NAMED_LINK.sub(lambda m: f"{m.group(1)} ({address(m.group(2))})", text)
-
 
 def _is_url(value: Any) -> bool:
     return isinstance(value, str) and re.match(r"^(https?://|mailto:)", value.strip(), re.IGNORECASE) is not None

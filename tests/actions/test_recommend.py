@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from actions.recommend import ActionHandleLowConfidence, ActionRecommendProgramme
-from tests.answers import contacts_in_order, programme_of, programmes_in_order
+from tests.answers import contacts_in_order, gives_source, programme_of, programmes_in_order
 
 
 def slot_events(events):
@@ -42,7 +42,7 @@ async def test_recommends_the_fitting_programme_first(
     # A recommendation always carries an example, a contact point and a source with its date.
     assert re.search(r"^Exemple( \(.+\))? : ", text, re.MULTILINE)
     assert "Contact :" in text
-    assert "Source : http" in text and "vérifiée le" in text
+    assert gives_source(text)
     if expected_contact:
         assert expected_contact in contacts_in_order(text.split("Contact :", 1)[1])
 
