@@ -8,10 +8,11 @@ the decisive facts our sources do not confirm.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Callable, Dict, List, Optional, Sequence
 
-from actions.answer import Answer, Line, visible
+from actions.answer import Answer, Line, link, visible
 from actions.formatting import (
     amount_fact,
     contact_short,
@@ -157,8 +158,14 @@ def followup_card(
     profile: NeedProfile,
     country_name: Optional[str],
     country_status: Optional[str],
+    contact: Optional[ContactView] = None,
+    example: Optional[ExampleView] = None,
 ) -> Answer:
-    """The answer to a new partner country: what changed, in a few words (the full card on request)."""
+    """The answer to a new partner country: what changed, in a few words (the full card on request).
+
+    The contact and an example are named (linked) in a line each: whom to call and who did it before
+    are what a person acts on, even when the programme stays the same.
+    """
     strand = rec.strand
     name = country_name or profile.country
     same = strand.id == previous_strand_id
@@ -171,14 +178,20 @@ def followup_card(
     if check:
         confirm = f"à confirmer sur la {official_link(strand.official_url)}"
         facts.append(Line("Pays partenaire", PARTNER_FOLLOWUP[check].format(name=name, confirm=confirm)))
+    people = []
+    if contact is not None:
+        people.append(Line("Contact", link(contact.short_name, contact.url.value if contact.url else None)))
+    if example is not None and example.programme_id == strand.programme_id:  # another scheme's needs the full card
+        name = re.sub(r"\s*\(.*\)$", "", example.commune)  # "… des Coëvrons (Mayenne, 29 communes)": the name
+        people.append(Line("Exemple", link(name, example.sources[0].url if example.sources else None)))
     if same:
-        facts.append(Line("", "Le reste de la fiche ne change pas."))
+        facts += [*people, Line("", "Le reste est inchangé.")]
     else:
         # What changed with the programme, as far as it stays short: the amount, then the rest on request.
         amount = Line("Montant", amount_fact(strand)[0])
-        if _words(facts + [amount]) <= FOLLOWUP_MAX_WORDS - 10:
+        if _words(facts + people + [amount]) <= FOLLOWUP_MAX_WORDS - 10:
             facts.append(amount)
-        facts.append(Line("", "Date limite, contact et détails : dans la fiche complète."))
+        facts += [*people, Line("", "Date limite et détails : dans la fiche complète.")]
     return Answer(facts=tuple(facts), summary=head)
 
 

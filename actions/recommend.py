@@ -142,17 +142,19 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
     strand = best.strand
     country_name = api.country_name(profile.country)
     country_status = api.country_status(profile.country)
+    contacts = api.contacts_for(strand.id)
+    example = _example_for(recommendations, profile.country)
     if is_followup(message, slots, intent):
-        answer = followup_card(best, slots.get("recommended_programme"), profile, country_name, country_status)
+        answer = followup_card(best, slots.get("recommended_programme"), profile, country_name, country_status,
+                               contact=contacts[0] if contacts else None, example=example)
         return RecommendationReply("recommend", answer, need, profile, buttons=[full_card_button(strand.id)],
                                    strand_id=strand.id)
-    contacts = api.contacts_for(strand.id)
     answer = recommendation_card(
         best,
         need=ranking.infer_need(profile)[0],
         profile=profile,
         next_call=api.next_call(strand.id, today=today),
-        example=_example_for(recommendations, profile.country),
+        example=example,
         contact=contacts[0] if contacts else None,
         alternatives=recommendations[1:],
         today=today,
