@@ -202,6 +202,8 @@ def _could_apply(strand: StrandView, best: StrandView, need: str, audience: Opti
         return False
     if audience is None:
         return _youth_only(strand) == _youth_only(best)
+    if audience == "enfants":
+        return "enfants" in strand.audiences  # a youth exchange starts at 13: children need a scheme that takes them
     return suits_public(strand, audience)
 
 

@@ -209,3 +209,10 @@ def test_a_franco_german_reading_with_a_partner_elsewhere_follows_the_partner(kn
 def test_a_franco_german_project_with_a_third_country_stays_franco_german(knowledge_url):
     profile = NeedProfile("franco_german", "citoyens", "DE", "memoire", "reseau")
     assert api.recommend(profile, today=TODAY, url=knowledge_url)[0].strand.id == "fonds_citoyen_projects"
+
+
+def test_children_are_offered_no_youth_exchange_as_an_alternative(knowledge_url: str) -> None:
+    """A youth exchange starts at 13: a leisure centre's 9-12-year-olds going to Germany get the OFAJ alone."""
+    recommendations = api.recommend(NeedProfile("youth_exchange", "enfants", "DE"), today=TODAY, url=knowledge_url)
+    assert recommendations[0].strand.id == "ofaj_youth_meetings"
+    assert "erasmus_youth_exchanges" not in [rec.strand.id for rec in recommendations[1:]]
