@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from knowledge.text import strip_accents
-from knowledge.views import Location, Place
+from knowledge.places import Location, Place
 
 GEO_DIR = Path(__file__).resolve().parent / "data" / "geo"
 

@@ -51,7 +51,7 @@ class Programme(Base):
     summary = Column(Text, nullable=False)
     managing_body = Column(Text)
     official_url = Column(Text, nullable=False)
-    default_strand_id = Column(String(64), nullable=False)
+    default_strand = Column("default_strand_id", String(64), nullable=False)
     verified = Column(Boolean, nullable=False)
     sources = Column(JSON, nullable=False)
 
@@ -276,7 +276,7 @@ class EuropeDirectLocator(Base):
 
 
 class EuropeDirectCentre(Base):
-    """A EUROPE DIRECT centre; ``departement_code`` is where its host is (None when unknown)."""
+    """A EUROPE DIRECT centre; ``departement`` is where its host is (None when unknown)."""
 
     __tablename__ = "europe_direct_centres"
 
@@ -285,7 +285,7 @@ class EuropeDirectCentre(Base):
     name = Column(Text, nullable=False)
     host = Column(Text)
     town = Column(Text)
-    departement_code = Column(String(3), index=True)
+    departement = Column("departement_code", String(3), index=True)
     region_code = Column(String(3), index=True)
     coverage_verified = Column(Boolean, nullable=False)
     coverage_note = Column(Text)

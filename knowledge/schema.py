@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, StrictBool, StrictStr, root_validator, validator
@@ -74,13 +74,13 @@ def _check_departement(value: str) -> str:
     return value
 
 
-def _check_vocabulary(values: List[str], allowed: tuple, what: str) -> List[str]:
+def _check_vocabulary(values: Sequence[str], allowed: Tuple[str, ...], what: str) -> Tuple[str, ...]:
     for value in values:
         if value not in allowed:
             raise ValueError(f"unknown {what} '{value}' (allowed: {', '.join(allowed)})")
     if len(set(values)) != len(values):
         raise ValueError(f"duplicate {what} in list")
-    return values
+    return tuple(values)
 
 
 class _Model(BaseModel):
@@ -88,6 +88,8 @@ class _Model(BaseModel):
         extra = "forbid"  # a misspelt key is an error, not silently ignored
         anystr_strip_whitespace = True
         min_anystr_length = 1
+        allow_mutation = False  # the snapshot shares these objects between every request
+        allow_population_by_field_name = True  # read back from the tables by field name
 
 
 class Source(_Model):
@@ -104,10 +106,10 @@ class Source(_Model):
 
 class _Sourced(_Model):
     verified: StrictBool
-    sources: List[Source]
+    sources: Tuple[Source, ...]
 
     @validator("sources")
-    def _at_least_one_source(cls, value: List[Source]) -> List[Source]:
+    def _at_least_one_source(cls, value: Tuple[Source, ...]) -> Tuple[Source, ...]:
         if not value:
             raise ValueError("at least one source is required")
         return value
@@ -144,7 +146,7 @@ class Check(_Model):
     answer: str
     op: str
     value: Any = Field(...)  # required even though Any would allow it to be missing
-    unclear: List[str] = []
+    unclear: Tuple[str, ...] = ()
     unclear_note: Optional[str] = None
 
     @validator("answer")
@@ -187,7 +189,7 @@ class Check(_Model):
         return _check_vocabulary([str(value)], allowed, answer)[0]
 
     @validator("unclear")
-    def _unclear(cls, value: List[str], values: dict) -> List[str]:
+    def _unclear(cls, value: Tuple[str, ...], values: dict) -> Tuple[str, ...]:
         answer = values.get("answer")
         if value and answer not in CHECK_CHOICE_ANSWERS:
             raise ValueError(f"'unclear' only applies to {', '.join(CHECK_CHOICE_ANSWERS)}")
@@ -206,12 +208,12 @@ class Rule(_Sourced):
     value: Optional[float] = None
     unit: Optional[str] = None
     call_year: Optional[int] = None
-    check: List[Check] = []
+    checks: Tuple[Check, ...] = Field((), alias="check")  # `check:` in the YAML
     applies_if: Optional[Check] = None
 
     _key = validator("key", allow_reuse=True)(_check_id)
 
-    @validator("check", pre=True)
+    @validator("checks", pre=True)
     def _one_or_many(cls, value: Any) -> Any:
         # `check: {...}` is the common case; a list is for rules with several conditions.
         return [value] if isinstance(value, dict) else value
@@ -271,7 +273,7 @@ class CountryRule(_Sourced):
     """Which partner countries a strand accepts (see ``vocabulary.COUNTRY_RULES``)."""
 
     rule: str
-    countries: List[str] = []
+    countries: Tuple[str, ...] = ()
     note: Optional[str] = None
 
     @validator("rule")
@@ -301,16 +303,15 @@ class Strand(_Sourced):
     usual_pattern: str
     rolling: StrictBool = False  # applications accepted all year
     needs: Dict[str, float]
-    audiences: List[str] = []
-    excluded_audiences: List[str] = []
-    themes: List[str] = []
-    activities: List[str] = []
+    audiences: Tuple[str, ...] = ()
+    excluded_audiences: Tuple[str, ...] = ()
+    themes: Tuple[str, ...] = ()
+    activities: Tuple[str, ...] = ()
     eligible_countries: CountryRule
-    rules: List[Rule] = []
-    amounts: List[Amount] = []
-    calls: List[Call] = []
-    contact_ids: List[str] = []
-    example_ids: List[str] = []
+    rules: Tuple[Rule, ...] = ()
+    amounts: Tuple[Amount, ...] = ()
+    calls: Tuple[Call, ...] = ()
+    contact_ids: Tuple[str, ...] = ()
 
     _id = validator("id", allow_reuse=True)(_check_id)
 
@@ -325,15 +326,15 @@ class Strand(_Sourced):
         return value
 
     @validator("audiences", "excluded_audiences")
-    def _audiences(cls, value: List[str]) -> List[str]:
+    def _audiences(cls, value: Tuple[str, ...]) -> Tuple[str, ...]:
         return _check_vocabulary(value, voc.AUDIENCES, "audience")
 
     @validator("themes")
-    def _themes(cls, value: List[str]) -> List[str]:
+    def _themes(cls, value: Tuple[str, ...]) -> Tuple[str, ...]:
         return _check_vocabulary(value, voc.THEMES, "theme")
 
     @validator("activities")
-    def _activities(cls, value: List[str]) -> List[str]:
+    def _activities(cls, value: Tuple[str, ...]) -> Tuple[str, ...]:
         return _check_vocabulary(value, voc.ACTIVITIES, "activity")
 
 
@@ -347,13 +348,13 @@ class Programme(_Sourced):
     managing_body: Optional[str] = None
     official_url: str
     default_strand: str
-    strands: List[Strand]
+    strands: Tuple[Strand, ...]
 
     _id = validator("id", allow_reuse=True)(_check_id)
     _url = validator("official_url", allow_reuse=True)(_check_url)
 
     @validator("strands")
-    def _not_empty(cls, value: List[Strand]) -> List[Strand]:
+    def _not_empty(cls, value: Tuple[Strand, ...]) -> Tuple[Strand, ...]:
         if not value:
             raise ValueError("a programme needs at least one strand")
         return value
@@ -372,21 +373,47 @@ class ContactDetail(_Sourced):
         return value
 
 
-class Contact(_Sourced):
-    """An organisation that advises communes."""
+class Channels:
+    """The first channel of each kind among an organisation's ``details`` (None when it has none)."""
+
+    if TYPE_CHECKING:
+        details: Tuple[ContactDetail, ...]
+
+    def _first(self, kind: str) -> Optional[ContactDetail]:
+        return next((detail for detail in self.details if detail.kind == kind), None)
+
+    @property
+    def url(self) -> Optional[ContactDetail]:
+        return self._first("url")
+
+    @property
+    def email(self) -> Optional[ContactDetail]:
+        return self._first("email")
+
+    @property
+    def phone(self) -> Optional[ContactDetail]:
+        return self._first("phone")
+
+    @property
+    def address(self) -> Optional[ContactDetail]:
+        return self._first("address")
+
+
+class Contact(_Sourced, Channels):
+    """An organisation that advises communes; the properties give the first channel of each kind."""
 
     id: str
     name: str
     short_name: str
     role: str
-    topics: List[str]
-    aliases: List[str] = []  # NLU `contact` entity values that point here (e.g. agence_erasmus)
-    details: List[ContactDetail] = []
+    topics: Tuple[str, ...]
+    aliases: Tuple[str, ...] = ()  # NLU `contact` entity values that point here (e.g. agence_erasmus)
+    details: Tuple[ContactDetail, ...] = ()
 
     _id = validator("id", allow_reuse=True)(_check_id)
 
     @validator("topics")
-    def _topics(cls, value: List[str]) -> List[str]:
+    def _topics(cls, value: Tuple[str, ...]) -> Tuple[str, ...]:
         return _check_vocabulary(value, voc.CONTACT_TOPICS, "topic")
 
 
@@ -396,7 +423,7 @@ class Example(_Sourced):
     id: str
     strand_id: str
     commune: str
-    partner_countries: List[str] = []
+    partner_countries: Tuple[str, ...] = ()
     year: Optional[int] = None
     period: Optional[str] = None  # when a single year does not fit, e.g. "2012-2022"
     title: str
@@ -443,7 +470,7 @@ class Country(_Model):
         return value
 
 
-class EuropeDirectCentre(_Sourced):
+class EuropeDirectCentre(_Sourced, Channels):
     """A EUROPE DIRECT centre, with the départements it serves (see europe_direct_centres.yml)."""
 
     id: str
@@ -452,24 +479,26 @@ class EuropeDirectCentre(_Sourced):
     town: Optional[str] = None
     departement: Optional[StrictStr] = None  # where the host is; a bare YAML number is an error
     region: Optional[str] = None
-    coverage: List[StrictStr] = []
+    coverage: Tuple[StrictStr, ...] = ()
     coverage_verified: StrictBool = False
     coverage_note: Optional[str] = None
-    coverage_sources: List[Source] = []
+    coverage_sources: Tuple[Source, ...] = ()
     generation: str
     status: str
     note: Optional[str] = None
-    details: List[ContactDetail] = []
+    details: Tuple[ContactDetail, ...] = ()
 
     _id = validator("id", allow_reuse=True)(_check_id)
     _departement = validator("departement", allow_reuse=True)(_check_departement)
     _coverage = validator("coverage", each_item=True, allow_reuse=True)(_check_departement)
 
-    @validator("region")
+    @validator("region", always=True)
     def _region(cls, value: Optional[str], values: dict) -> Optional[str]:
         departement = values.get("departement")
         if value is None:
-            return value
+            # Named from the département when the file leaves it out: one region per centre, always.
+            found = geo.region_of(departement) if departement else None
+            return found[1] if found else None
         if departement:
             expected = geo.region_of(departement)[1]
             if value != expected:
@@ -478,8 +507,26 @@ class EuropeDirectCentre(_Sourced):
             raise ValueError(f"unknown region '{value}' (expected an official name, e.g. 'Nouvelle-Aquitaine')")
         return value
 
+    @property
+    def departement_code(self) -> Optional[str]:
+        """The INSEE code of the host's département (None when unknown)."""
+        return self.departement
+
+    @property
+    def departement_name(self) -> Optional[str]:
+        return geo.departements().get(self.departement) if self.departement else None
+
+    @property
+    def region_code(self) -> Optional[str]:
+        """The code of ``region`` (None when the centre's region is unknown)."""
+        return next((code for code, name in geo.regions().items() if name == self.region), None)
+
+    @property
+    def region_name(self) -> Optional[str]:
+        return self.region
+
     @validator("coverage")
-    def _unique_coverage(cls, value: List[str]) -> List[str]:
+    def _unique_coverage(cls, value: Tuple[str, ...]) -> Tuple[str, ...]:
         if len(set(value)) != len(value):
             raise ValueError("duplicate département code in list")
         return value
@@ -491,7 +538,7 @@ class EuropeDirectCentre(_Sourced):
         return value
 
     @validator("coverage_sources")
-    def _coverage_sourced(cls, value: List[Source], values: dict) -> List[Source]:
+    def _coverage_sourced(cls, value: Tuple[Source, ...], values: dict) -> Tuple[Source, ...]:
         if values.get("coverage") and not value:
             raise ValueError("a coverage needs at least one source")
         return value
@@ -538,26 +585,26 @@ class Locator(_Sourced):
 
 
 class ProgrammesFile(_Model):
-    programmes: List[Programme]
+    programmes: Tuple[Programme, ...]
 
 
 class ContactsFile(_Model):
-    contacts: List[Contact]
+    contacts: Tuple[Contact, ...]
 
 
 class ExamplesFile(_Model):
-    examples: List[Example]
+    examples: Tuple[Example, ...]
 
 
 class FiguresFile(_Model):
-    facts: List[Fact]
+    facts: Tuple[Fact, ...]
 
 
 class CountriesFile(_Sourced):
     note: Optional[str] = None
-    countries: List[Country]
+    countries: Tuple[Country, ...]
 
 
 class EuropeDirectFile(_Model):
     locator: Locator
-    centres: List[EuropeDirectCentre]
+    centres: Tuple[EuropeDirectCentre, ...]
