@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from knowledge import api
+from knowledge import api, snapshot
 from knowledge.views import NeedProfile
 
 logger = logging.getLogger(__name__)
@@ -172,10 +172,11 @@ class KnowledgeAction(Action, metaclass=abc.ABCMeta):
     def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        events = self.answer(dispatcher, tracker, domain)
-        if tracker.latest_message.get("language") == "en":
-            dispatcher.utter_message(text=english_notice(events))
-            dispatcher.messages.insert(0, dispatcher.messages.pop())  # the notice comes first
+        with snapshot.pinned():  # one build of the knowledge base per answer, its id read once
+            events = self.answer(dispatcher, tracker, domain)
+            if tracker.latest_message.get("language") == "en":
+                dispatcher.utter_message(text=english_notice(events))
+                dispatcher.messages.insert(0, dispatcher.messages.pop())  # the notice comes first
         return events
 
     async def run(

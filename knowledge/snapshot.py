@@ -102,13 +102,14 @@ class Snapshot:
         return key if key in self.strands_by_id else self.default_strands.get(key)
 
 
+_BUILD_ID = select(models.Build.build_id).where(models.Build.id == 1)
 _lock = threading.Lock()
 _latest: Dict[str, Snapshot] = {}  # database URL -> the snapshot of its latest build seen
 _request = threading.local()  # the snapshot pinned for the request this thread is answering
 
 
 def current(url: Optional[str] = None) -> Snapshot:
-    """The snapshot of the database's current build (the pinned one inside :func:`pinned`).
+    """The snapshot of the database's current build (inside :func:`pinned`, the request's).
 
     Args:
         url: database URL; default from the settings.
@@ -116,12 +117,19 @@ def current(url: Optional[str] = None) -> Snapshot:
     Raises:
         sqlalchemy.exc.SQLAlchemyError: the database cannot be read.
     """
-    pinned_snapshot: Optional[Snapshot] = getattr(_request, "snapshot", None)
-    if pinned_snapshot is not None:
-        return pinned_snapshot
-    url = url or default_url()
+    pinning = getattr(_request, "pinning", False)
+    snapshot: Optional[Snapshot] = getattr(_request, "snapshot", None)
+    if pinning and snapshot is not None:
+        return snapshot
+    snapshot = _read(url or default_url())
+    if pinning:
+        _request.snapshot = snapshot
+    return snapshot
+
+
+def _read(url: str) -> Snapshot:
     with session_scope(url) as session:
-        build_id = session.scalar(select(models.Build.build_id).where(models.Build.id == 1))
+        build_id = session.scalar(_BUILD_ID)
         snapshot = _latest.get(url)
         if snapshot is not None and build_id is not None and snapshot.build_id == build_id:
             return snapshot
@@ -138,15 +146,15 @@ def current(url: Optional[str] = None) -> Snapshot:
 
 
 @contextmanager
-def pinned() -> Iterator[Snapshot]:
-    """Answer one request from one snapshot: the build id is read once for all its reads (this thread)."""
-    snapshot = current()
-    previous = getattr(_request, "snapshot", None)
-    _request.snapshot = snapshot
+def pinned() -> Iterator[None]:
+    """Answer one request from one snapshot: the first read of the block reads the build id, the
+    others reuse its snapshot (in this thread); a request that reads nothing queries nothing."""
+    previous = (getattr(_request, "pinning", False), getattr(_request, "snapshot", None))
+    _request.pinning, _request.snapshot = True, None
     try:
-        yield snapshot
+        yield
     finally:
-        _request.snapshot = previous
+        _request.pinning, _request.snapshot = previous
 
 
 def clear() -> None:
