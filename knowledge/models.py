@@ -11,10 +11,11 @@ Entity graph::
                             |                 via StrandContact
     Fact (key figures, what a twinning is)        Country (ISO code, French name, EU status)
 
-Short lists of canonical values (audiences, themes, topics...) and ``sources`` lists
+Each column has the name of the schema field it stores (:mod:`knowledge.schema`), so that
+:mod:`knowledge.store` maps rows and validated objects both ways by name. Short lists of canonical
+values (audiences, themes, topics...), conditions and ``sources`` lists
 (``[{url, checked_on, published, third_party, title}]``) are stored as JSON: they are always read
-with their row and never queried on their own. Needs get their own table because the ranking
-selects strands by need.
+with their row. The whole base is read once per build (:mod:`knowledge.snapshot`).
 
 Declarations use the 1.4 API (``declarative_base``, ``Column``); queries elsewhere use the
 2.0 style (``select()`` + ``Session.scalars()``).
