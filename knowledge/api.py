@@ -246,10 +246,9 @@ def check_eligibility(strand_id: str, answers: Union[ProjectAnswers, Mapping[str
     Raises:
         ValueError: unknown strand id, or an answer outside its vocabulary.
     """
-    if not isinstance(answers, ProjectAnswers):
-        answers = ProjectAnswers.from_mapping(answers)
+    project = answers if isinstance(answers, ProjectAnswers) else ProjectAnswers.from_mapping(answers)
     strand = _strand_or_raise(strand_id)
-    return eligibility.evaluate(strand, answers, dict(current().countries))
+    return eligibility.evaluate(strand, project, dict(current().countries))
 
 
 def eligibility_strands() -> List[str]:

@@ -18,7 +18,7 @@ import gzip
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from knowledge.text import strip_accents
 from knowledge.places import Location, Place
@@ -143,7 +143,7 @@ def _index() -> _Index:
         key = normalise(commune.name)
         bare = _without_article(key)
         keys = {key} | ({bare} if bare and bare not in _GENERIC_PREFIXES else set())
-        prefixes = set()
+        prefixes: Set[str] = set()
         for k in keys:
             by_name.setdefault(k, []).append(i)
             parts = k.split(" ")

@@ -53,7 +53,7 @@ class KnowledgeDataError(Exception):
 
 
 # The libyaml parser is several times faster; the strict rules below work with both.
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _StrictLoader(_BaseLoader):
@@ -149,7 +149,7 @@ def load_data(data_dir: Optional[os.PathLike] = None) -> KnowledgeBundle:
         KnowledgeDataError: with one ``file: field: message`` line per problem.
     """
     directory = Path(data_dir) if data_dir else Settings.from_env().knowledge_data_dir
-    parsed: Dict[str, BaseModel] = {}
+    parsed: Dict[str, Any] = {}  # file name -> its validated model
     errors: List[str] = []
     for name, model in DATA_FILES.items():
         try:

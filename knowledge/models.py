@@ -23,6 +23,8 @@ Declarations use the 1.4 API (``declarative_base``, ``Column``); queries elsewhe
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -37,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+Base: Any = declarative_base()  # untyped in SQLAlchemy 1.4
 
 
 class Programme(Base):

@@ -119,7 +119,7 @@ class Check(StrictModel):
         answer = values.get("answer")
         if value and answer not in CHECK_CHOICE_ANSWERS:
             raise ValueError(f"'unclear' only applies to {', '.join(CHECK_CHOICE_ANSWERS)}")
-        return check_vocabulary(value, CHECK_CHOICE_ANSWERS.get(answer, ()), answer or "value")
+        return check_vocabulary(value, CHECK_CHOICE_ANSWERS.get(answer or "", ()), answer or "value")
 
 
 class Rule(Sourced):
@@ -134,7 +134,7 @@ class Rule(Sourced):
     value: Optional[float] = None
     unit: Optional[str] = None
     call_year: Optional[int] = None
-    checks: Tuple[Check, ...] = Field((), alias="check")  # `check:` in the YAML
+    checks: Tuple[Check, ...] = Field(default=(), alias="check")  # `check:` in the YAML
     applies_if: Optional[Check] = None
 
     _key = validator("key", allow_reuse=True)(check_id)

@@ -64,7 +64,8 @@ class EuropeDirectCentre(Sourced, Channels):
             found = geo.region_of(departement) if departement else None
             return found[1] if found else None
         if departement:
-            expected = geo.region_of(departement)[1]
+            found = geo.region_of(departement)
+            expected = found[1] if found else None
             if value != expected:
                 raise ValueError(f"region '{value}' does not match département {departement} (expected '{expected}')")
         elif value not in geo.regions().values():

@@ -142,7 +142,7 @@ def read(session: Session) -> KnowledgeBundle:
     # The file's verified flag and sources are stored with each of its countries.
     countries = (
         schema.CountriesFile(verified=country_rows[0].verified, sources=country_rows[0].sources,
-                             countries=[_validated(schema.Country, row) for row in country_rows])
+                             countries=tuple(_validated(schema.Country, row) for row in country_rows))
         if country_rows else schema.CountriesFile.construct(verified=True, sources=[], countries=[])
     )
     return KnowledgeBundle(programmes, contacts, examples, facts, countries, _europe_direct(session))
@@ -172,7 +172,7 @@ def _europe_direct(session: Session) -> Optional[schema.EuropeDirectFile]:
         .options(selectinload(models.EuropeDirectCentre.coverage), selectinload(models.EuropeDirectCentre.details))
         .order_by(models.EuropeDirectCentre.position)
     )
-    centres = [
+    centres = tuple(
         _validated(
             schema.EuropeDirectCentre, row,
             coverage=[item.departement_code for item in row.coverage],
@@ -180,5 +180,5 @@ def _europe_direct(session: Session) -> Optional[schema.EuropeDirectFile]:
             details=[_validated(schema.ContactDetail, d) for d in row.details],
         )
         for row in session.scalars(query)
-    ]
+    )
     return schema.EuropeDirectFile(locator=_validated(schema.Locator, locator), centres=centres)
