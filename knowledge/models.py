@@ -42,7 +42,24 @@ from sqlalchemy.orm import declarative_base, relationship
 Base: Any = declarative_base()  # untyped in SQLAlchemy 1.4
 
 
-class Programme(Base):
+class Sourced:
+    """Columns of every fact: whether it was verified, and its ``sources``."""
+
+    verified = Column(Boolean, nullable=False)
+    sources = Column(JSON, nullable=False)
+
+
+class Channel(Sourced):
+    """Columns of one channel of a contact or a centre: url, email, phone or address."""
+
+    id = Column(Integer, primary_key=True)
+    position = Column(Integer, nullable=False)
+    kind = Column(String(16), nullable=False)
+    value = Column(Text, nullable=False)
+    note = Column(Text)
+
+
+class Programme(Sourced, Base):
     """A funding programme (CERV, Erasmus+, ...)."""
 
     __tablename__ = "programmes"
@@ -55,13 +72,11 @@ class Programme(Base):
     managing_body = Column(Text)
     official_url = Column(Text, nullable=False)
     default_strand = Column("default_strand_id", String(64), nullable=False)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
     strands = relationship("Strand", back_populates="programme", order_by="Strand.position")
 
 
-class Strand(Base):
+class Strand(Sourced, Base):
     """A fundable strand of a programme; what the assistant recommends."""
 
     __tablename__ = "strands"
@@ -88,8 +103,6 @@ class Strand(Base):
     country_note = Column(Text)
     country_verified = Column(Boolean, nullable=False)
     country_sources = Column(JSON, nullable=False)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
     programme = relationship("Programme", back_populates="strands")
     needs = relationship("StrandNeed", order_by="StrandNeed.need", cascade="all, delete-orphan")
@@ -112,7 +125,7 @@ class StrandNeed(Base):
     weight = Column(Float, nullable=False)
 
 
-class Rule(Base):
+class Rule(Sourced, Base):
     """An eligibility rule of a strand, with the call year it was read for."""
 
     __tablename__ = "rules"
@@ -125,8 +138,6 @@ class Rule(Base):
     value = Column(Float)
     unit = Column(String(64))
     call_year = Column(Integer)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
     # Machine-checkable conditions ([{answer, op, value, unclear, unclear_note}]), read with the rule.
     checks = Column(JSON, nullable=False, default=list)
     applies_if = Column(JSON)
@@ -134,7 +145,7 @@ class Rule(Base):
     __table_args__ = (UniqueConstraint("strand_id", "key"),)
 
 
-class Amount(Base):
+class Amount(Sourced, Base):
     """An amount or grant range of a strand."""
 
     __tablename__ = "amounts"
@@ -146,11 +157,9 @@ class Amount(Base):
     min_eur = Column(Integer)
     max_eur = Column(Integer)
     call_year = Column(Integer)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
-class Call(Base):
+class Call(Sourced, Base):
     """A call for proposals or submission round, with its deadline."""
 
     __tablename__ = "calls"
@@ -165,11 +174,9 @@ class Call(Base):
     timezone = Column(String(64), nullable=False)
     deadline_text = Column(Text, nullable=False)
     note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
-class Contact(Base):
+class Contact(Sourced, Base):
     """An organisation that advises communes."""
 
     __tablename__ = "contacts"
@@ -181,27 +188,18 @@ class Contact(Base):
     role = Column(Text, nullable=False)
     topics = Column(JSON, nullable=False)
     aliases = Column(JSON, nullable=False)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
     details = relationship(
         "ContactDetail", order_by="ContactDetail.position", cascade="all, delete-orphan"
     )
 
 
-class ContactDetail(Base):
+class ContactDetail(Channel, Base):
     """One channel of a contact: url, email, phone or address."""
 
     __tablename__ = "contact_details"
 
-    id = Column(Integer, primary_key=True)
     contact_id = Column(ForeignKey("contacts.id"), nullable=False, index=True)
-    position = Column(Integer, nullable=False)
-    kind = Column(String(16), nullable=False)
-    value = Column(Text, nullable=False)
-    note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
 class StrandContact(Base):
@@ -216,7 +214,7 @@ class StrandContact(Base):
     contact = relationship("Contact")
 
 
-class Example(Base):
+class Example(Sourced, Base):
     """A real project run by a commune with a strand."""
 
     __tablename__ = "examples"
@@ -232,13 +230,11 @@ class Example(Base):
     description = Column(Text, nullable=False)
     amount_eur = Column(Integer)
     historical_note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
     strand = relationship("Strand", back_populates="examples")
 
 
-class Fact(Base):
+class Fact(Sourced, Base):
     """A key figure or a general statement about twinning."""
 
     __tablename__ = "facts"
@@ -248,11 +244,9 @@ class Fact(Base):
     topic = Column(String(32), nullable=False, index=True)
     text = Column(Text, nullable=False)
     note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
-class Country(Base):
+class Country(Sourced, Base):
     """A country known by its ISO alpha-2 code."""
 
     __tablename__ = "countries"
@@ -262,11 +256,9 @@ class Country(Base):
     name_fr = Column(String(100), nullable=False)
     status = Column(String(16), nullable=False)
     note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
-class EuropeDirectLocator(Base):
+class EuropeDirectLocator(Sourced, Base):
     """The official EUROPE DIRECT locator (a single row)."""
 
     __tablename__ = "europe_direct_locator"
@@ -274,11 +266,9 @@ class EuropeDirectLocator(Base):
     id = Column(Integer, primary_key=True)
     url = Column(Text, nullable=False)
     note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
-class EuropeDirectCentre(Base):
+class EuropeDirectCentre(Sourced, Base):
     """A EUROPE DIRECT centre; ``departement`` is where its host is (None when unknown)."""
 
     __tablename__ = "europe_direct_centres"
@@ -296,8 +286,6 @@ class EuropeDirectCentre(Base):
     generation = Column(String(16), nullable=False)
     status = Column(String(32), nullable=False, index=True)
     note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
     coverage = relationship(
         "EuropeDirectCoverage", order_by="EuropeDirectCoverage.position", cascade="all, delete-orphan"
@@ -317,19 +305,12 @@ class EuropeDirectCoverage(Base):
     position = Column(Integer, nullable=False)
 
 
-class EuropeDirectDetail(Base):
+class EuropeDirectDetail(Channel, Base):
     """One channel of a centre: url, email, phone or address."""
 
     __tablename__ = "europe_direct_details"
 
-    id = Column(Integer, primary_key=True)
     centre_id = Column(ForeignKey("europe_direct_centres.id"), nullable=False, index=True)
-    position = Column(Integer, nullable=False)
-    kind = Column(String(16), nullable=False)
-    value = Column(Text, nullable=False)
-    note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
 class Build(Base):
