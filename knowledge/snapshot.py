@@ -108,11 +108,8 @@ _latest: Dict[str, Snapshot] = {}  # database URL -> the snapshot of its latest 
 _request = threading.local()  # the snapshot pinned for the request this thread is answering
 
 
-def current(url: Optional[str] = None) -> Snapshot:
-    """The snapshot of the database's current build (inside :func:`pinned`, the request's).
-
-    Args:
-        url: database URL; default from the settings.
+def current() -> Snapshot:
+    """The snapshot of the current build of the settings' database (inside :func:`pinned`, the request's).
 
     Raises:
         sqlalchemy.exc.SQLAlchemyError: the database cannot be read.
@@ -121,7 +118,7 @@ def current(url: Optional[str] = None) -> Snapshot:
     snapshot: Optional[Snapshot] = getattr(_request, "snapshot", None)
     if pinning and snapshot is not None:
         return snapshot
-    snapshot = _read(url or default_url())
+    snapshot = _read(default_url())
     if pinning:
         _request.snapshot = snapshot
     return snapshot
@@ -147,8 +144,11 @@ def _read(url: str) -> Snapshot:
 
 @contextmanager
 def pinned() -> Iterator[None]:
-    """Answer one request from one snapshot: the first read of the block reads the build id, the
-    others reuse its snapshot (in this thread); a request that reads nothing queries nothing."""
+    """Answer one request from one snapshot (in this thread).
+
+    The first read of the block reads the build id; the others reuse its snapshot. A request that
+    reads nothing queries nothing.
+    """
     previous = (getattr(_request, "pinning", False), getattr(_request, "snapshot", None))
     _request.pinning, _request.snapshot = True, None
     try:
