@@ -99,7 +99,11 @@ fuzz: $(MODEL) ## The robustness tests with newly generated inputs each run (mak
 test-production: $(MODEL) ## Production set-up against the real PostgreSQL and Redis (~3 min): two Rasa servers, faults, a restart, a 15 s load test
 	$(PY) -m pytest -q -m production tests/production
 
-test-browser: ## The chat widget (web/) in headless Chromium (/usr/bin/chromium): keyboard, answers, quick replies, reload, axe-core
+.PHONY: telegram-check
+telegram-check: $(INSTALLED) ## Ask Telegram whether the bot works: token valid, webhook declared at TELEGRAM_WEBHOOK_URL, last delivery error (getMe, getWebhookInfo)
+	$(PY) -m bot.telegram_check
+
+test-browser: $(INSTALLED) ## The chat widget (web/) and the staff console in headless Chromium (/usr/bin/chromium): keyboard, answers, quick replies, reload, the console pages; axe-core (0 violations); refreshes docs/*.png
 	cd tests/browser && npm ci --silent && node --test
 
 crossval: $(INSTALLED) ## 5-fold cross-validation of the NLU on the training data

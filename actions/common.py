@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from knowledge import api, snapshot
 from knowledge.views import NeedProfile
+from knowledge.vocabulary import HOME_PROJECT, TRAVEL_ACTIVITIES
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +112,9 @@ def latest_entity_values(tracker: Tracker, entity: str) -> List[str]:
 
 # When a message names several publics, the ones who take part come before those who organise.
 PARTICIPANTS_FIRST = ("jeunes", "enfants", "scolaires", "citoyens", "seniors", "adultes", "benevoles")
+# Among several activities, the ones that decide the scheme come first ("une fête transfrontalière"
+# is a cross-border project before it is a festival).
+DECIDING_ACTIVITIES_FIRST = ("transfrontalier", "reseau", "formation")
 
 
 def project_profile(message: Mapping[Text, Any], slots: Mapping[Text, Any], need: Optional[str]) -> NeedProfile:
@@ -124,20 +128,24 @@ def project_profile(message: Mapping[Text, Any], slots: Mapping[Text, Any], need
 
     def pick(name: str) -> Optional[str]:
         values = entity_values(message, name)
-        if name == "audience" and len(values) > 1:
+        order = {"audience": PARTICIPANTS_FIRST, "activity": DECIDING_ACTIVITIES_FIRST}.get(name)
+        if order and len(values) > 1:
             # "prof d'allemand, échange de 25 élèves": who travels decides, not who writes.
-            values = sorted(values, key=lambda v: PARTICIPANTS_FIRST.index(v) if v in PARTICIPANTS_FIRST else 99)
+            values = sorted(values, key=lambda v: order.index(v) if v in order else len(order))
         value = values[0] if values else slots.get(name)
         # Canonical values are lower case (country codes upper case); a message may say "Jeunes".
         return value if not isinstance(value, str) else value.strip().lower()
 
     country = pick("country")
+    activity = pick("activity")
+    if message.get(HOME_PROJECT):
+        country, activity = None, None if activity in TRAVEL_ACTIVITIES else activity
     return NeedProfile(
         need=need,
         audience=pick("audience"),
         country=country.upper() if country else None,
         theme=pick("theme"),
-        activity=pick("activity"),
+        activity=activity,
     )
 
 

@@ -48,6 +48,7 @@ from tests.support.databases import scratch_database  # noqa: E402
 from tests.support.ports import HOST  # noqa: E402
 from tests.support.redis_server import PrivateRedis, private_redis  # noqa: E402
 from tests.support.stack import Stack, post_message  # noqa: E402
+from bot.traffic import TEST_SENDER_PREFIX, trial_sender
 
 RESULTS = REPO_ROOT / "bench" / "load_results.json"
 # The real Redis of these machines (.ci/run starts it); override to point elsewhere on 127.0.0.1.
@@ -145,7 +146,7 @@ async def wait_until_answering(server: Stack, base: str, timeout: float = STARTU
             except (aiohttp.ClientError, asyncio.TimeoutError):
                 healthy = False
             if healthy:
-                _, text, error = await post_message(session, base, f"warmup-{uuid.uuid4().hex}", "Bonjour")
+                _, text, error = await post_message(session, base, trial_sender("warmup"), "Bonjour")
                 if error is None and text:
                     return round(time.monotonic() - started, 1)
             await asyncio.sleep(0.5)
@@ -232,7 +233,7 @@ async def slow_query_phase(bases: List[str], users: int, seconds: float, max_tur
         await asyncio.sleep(min(2.0, seconds / 4))  # the load is under way
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=stack.REQUEST_TIMEOUT)) as session:
             with table_locked(knowledge_url, SLOW_TABLE):
-                asked = asyncio.ensure_future(post_message(session, bases[0], f"slow-{uuid.uuid4().hex[:8]}",
+                asked = asyncio.ensure_future(post_message(session, bases[0], f"{TEST_SENDER_PREFIX}slow-{uuid.uuid4().hex[:8]}",
                                                                  SLOW_QUESTION))
                 await asyncio.sleep(SLOW_QUERY_S)
             elapsed, text, error = await asked
@@ -241,7 +242,7 @@ async def slow_query_phase(bases: List[str], users: int, seconds: float, max_tur
                 "answer_start": (text or "")[:160]}
 
     slow, result = await asyncio.gather(slow_conversation(), run_load(bases, load_scenarios(), users, seconds,
-                                                                      max_turns, f"slow-{uuid.uuid4().hex[:8]}"))
+                                                                      max_turns, f"{TEST_SENDER_PREFIX}slow-{uuid.uuid4().hex[:8]}"))
     result["slow_conversation"] = slow
     return result
 
@@ -258,7 +259,7 @@ async def redis_down_phase(bases: List[str], users: int, seconds: float, max_tur
         return {"redis_down_s": round(time.monotonic() - stopped, 1)}
 
     outage_result, result = await asyncio.gather(outage(), run_load(bases, load_scenarios(), users, seconds,
-                                                                    max_turns, f"redis-{uuid.uuid4().hex[:8]}"))
+                                                                    max_turns, f"{TEST_SENDER_PREFIX}redis-{uuid.uuid4().hex[:8]}"))
     result.update(outage_result)
     return result
 
@@ -283,7 +284,7 @@ async def measure(users: int, seconds: float, max_turns: int, phase_seconds: flo
             bases = [server.start_rasa("rasa_a"), server.start_rasa("rasa_b")]
             ready = [await wait_until_answering(server, base) for base in bases]
             log(f"2 Rasa servers answering after {max(ready):.0f} s; {users} conversations for {seconds:.0f} s")
-            result = await run_load(bases, load_scenarios(), users, seconds, max_turns, f"load-{uuid.uuid4().hex[:8]}")
+            result = await run_load(bases, load_scenarios(), users, seconds, max_turns, f"{TEST_SENDER_PREFIX}load-{uuid.uuid4().hex[:8]}")
             result["startup_s"] = round(time.monotonic() - started - result["wall_seconds"], 1)
             result["memory_kib"] = server.memory()
             log(f"slow query: {SLOW_TABLE} locked {SLOW_QUERY_S:.0f} s during {phase_seconds:.0f} s of load")

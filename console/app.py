@@ -5,7 +5,8 @@
   (:mod:`console.ask`);
 * ``/console/knowledge``: programmes, calls by next deadline, contacts, examples, facts to check
   (:mod:`console.audit`);
-* ``/console/inbox`` and ``/console/inbox.csv``: the messages the bot did not understand well
+* ``/console/inbox`` and ``/console/inbox.csv``: the messages the bot did not understand well and
+  what it answered, test traffic left out; ``/console/inbox/handled`` (POST) marks one "traité"
   (:mod:`console.inbox`).
 
 The console's routes share two middlewares (security headers, then login); without the
@@ -22,7 +23,7 @@ from bot.settings import MODEL_PATH, Settings
 from console import auth
 from console.ask import ask_page
 from console.audit import knowledge_page
-from console.inbox import inbox_export, inbox_page
+from console.inbox import inbox_export, inbox_mark, inbox_page
 from console.nlu import RasaModelParser
 from console.pages import (
     CONSOLE_PARSER,
@@ -61,6 +62,7 @@ ROUTES = [
     ("GET", "/knowledge", knowledge_page),
     ("GET", "/inbox", inbox_page),
     ("GET", "/inbox.csv", inbox_export),
+    ("POST", "/inbox/handled", inbox_mark),
     ("*", "/{tail:.*}", not_found),
 ]
 

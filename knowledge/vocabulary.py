@@ -43,6 +43,11 @@ AUDIENCES = (
 )
 # The publics under age: the youth schemes are theirs, and they meet their peers in an exchange.
 MINOR_AUDIENCES = frozenset({"jeunes", "enfants", "scolaires"})
+# Set by the message reader on a young people's project at home (no partner abroad, no trip): the
+# partner country and the trip of the conversation so far are not this project's.
+HOME_PROJECT = "home_project"
+# Activities that take people to the partner town (or bring the partner's here).
+TRAVEL_ACTIVITIES = frozenset({"echange", "rencontre", "visite", "mobilite"})
 
 THEMES = (
     "climat",

@@ -214,3 +214,11 @@ async def test_a_slow_knowledge_query_does_not_hold_up_other_conversations(make_
     slow, fast = await asyncio.gather(timed(Answer(1.5)), timed(Answer(0)))
 
     assert slow >= 1.5 and fast < 0.5
+
+
+def test_a_cross_border_festival_is_a_cross_border_project_first():
+    from actions.common import project_profile
+
+    message = {"text": "une fête transfrontalière avec le village d'en face", "entities": [
+        {"entity": "activity", "value": "festival"}, {"entity": "activity", "value": "transfrontalier"}]}
+    assert project_profile(message, {}, None).activity == "transfrontalier"

@@ -6,12 +6,10 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { chromium } = require("playwright-core");
 const { startFakeRasa, startWeb } = require("./servers");
+const { assertNoAxeViolation, launchChromium } = require("./support");
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SCREENSHOT = path.resolve(__dirname, "../../docs/widget.png");
-const AXE = require.resolve("axe-core/axe.min.js");
 
 let rasa, web, context, page, userDataDir;
 const dialogs = [];
@@ -21,16 +19,8 @@ before(async () => {
   rasa = await startFakeRasa();
   web = await startWeb(rasa.url);
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "widget-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1100, height: 760 },
-    locale: "fr-FR",
-  });
+  ({ context, page } = await launchChromium(userDataDir, { viewport: { width: 1100, height: 760 } }));
   context.setDefaultTimeout(10000);
-  page = context.pages()[0] || (await context.newPage());
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   page.on("pageerror", (e) => pageErrors.push(String(e)));
   await page.goto(web.url + "/");
@@ -54,14 +44,7 @@ async function ask(text) {
   await page.waitForFunction((n) => document.querySelectorAll(".edc-bot").length > n, before);
 }
 
-async function axe(t, label) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document));
-  const summary = result.violations.map((v) => `${v.impact} ${v.id} (${v.nodes.length})`);
-  t.diagnostic(`axe ${label}: ${result.passes.length} rules passed, violations: ${summary.join(", ") || "none"}`);
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join("; ")}`), []);
-}
+const axe = (t, label) => assertNoAxeViolation(page, t, label);
 
 test("the demo page is a French page with a title, landmarks and headings", async () => {
   assert.equal(await page.getAttribute("html", "lang"), "fr");

@@ -35,7 +35,10 @@ FIRST = [
     ((None, "elus", "IT", "environnement", "transfrontalier"), {"interreg_micro_projects"}),
     # Young people debating or campaigning at home on democracy: youth participation; travelling: an exchange.
     (("youth_exchange", "jeunes", None, "democratie", None), {"erasmus_youth_participation"}),
-    ((None, "jeunes", "IT", None, "conference"), {"erasmus_youth_participation"}),
+    ((None, "jeunes", "IT", "democratie", "conference"), {"erasmus_youth_participation"}),
+    # A debate among other activities of a youth meeting ("un match, une rando, une soirée débat") is no
+    # participation project: the message reader gives the theme when young people work with their elected officials.
+    ((None, "jeunes", "IT", None, "conference"), {"erasmus_youth_exchanges"}),
     (("youth_exchange", "jeunes", "IT", "democratie", "echange"), {"erasmus_youth_exchanges"}),
     # Young people meeting peers abroad are an exchange, even when the classifier heard "network".
     (("network_of_towns", "jeunes", "BE", "environnement", None), {"erasmus_youth_exchanges"}),
