@@ -1,7 +1,7 @@
 """What :mod:`knowledge.api` returns: the validated objects of :mod:`knowledge.schema` themselves.
 
 A fact's fields are declared once, in the schema. The few views below only add what follows from
-where an object sits (a strand's programme, a call's deadline as an instant, a centre's region):
+where an object sits (a strand's programme, a call's deadline as an instant, an example's strand):
 they subclass the schema classes and are built by :mod:`knowledge.snapshot`, never by hand. Every
 fact-bearing object has ``verified`` and ``sources``; when ``verified`` is false the assistant says
 so and sends the user to the strand's ``official_url``.
