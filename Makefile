@@ -85,7 +85,7 @@ test-nlu: $(MODEL) ## Intent accuracy on each held-out French test set (never us
 	  $(PY) -m bot.tools.check_nlu_report results/nlu/$$set/intent_report.json --min-accuracy $(MIN_INTENT_ACCURACY); \
 	done
 
-test-scenarios: $(MODEL) knowledge ## Multi-turn scenarios through the real model and action server: right programme or contact first
+test-scenarios: $(MODEL) knowledge ## Multi-turn scenarios through the real model and action server: right programme or contact first; every reply written to results/replies.txt (a refactoring leaves it unchanged)
 	$(PY) -m pytest -q -m e2e; status=$$?; head -1 results/scenarios.txt 2>/dev/null; exit $$status
 
 .PHONY: test-robustness
