@@ -69,8 +69,9 @@ purge: $(INSTALLED) ## Delete the conversations older than RETENTION_DAYS (90) f
 test: $(INSTALLED) knowledge train lint test-unit test-conversations test-nlu test-scenarios test-robustness test-production test-browser ## Everything: data validation, lint, unit tests, conversation tests, held-out NLU accuracy, end-to-end scenarios, bad input and security, production set-up and faults, the widget in a browser
 
 .PHONY: lint
-lint: $(INSTALLED) ## Lint the Python code (ruff: unused names, undefined names, syntax errors)
+lint: $(INSTALLED) ## Lint the Python code (ruff: unused names, undefined names, syntax errors) and type-check knowledge/ (mypy)
 	$(PY) -m ruff check actions bot knowledge console bench tests
+	$(PY) -m mypy knowledge
 
 test-unit: $(INSTALLED) ## pytest: knowledge queries and loader, actions
 	$(PY) -m pytest -q -m "not e2e and not production and not robustness"
@@ -84,7 +85,7 @@ test-nlu: $(MODEL) ## Intent accuracy on each held-out French test set (never us
 	  $(PY) -m bot.tools.check_nlu_report results/nlu/$$set/intent_report.json --min-accuracy $(MIN_INTENT_ACCURACY); \
 	done
 
-test-scenarios: $(MODEL) knowledge ## Multi-turn scenarios through the real model and action server: right programme or contact first
+test-scenarios: $(MODEL) knowledge ## Multi-turn scenarios through the real model and action server: right programme or contact first; every reply written to results/replies.txt (a refactoring leaves it unchanged)
 	$(PY) -m pytest -q -m e2e; status=$$?; head -1 results/scenarios.txt 2>/dev/null; exit $$status
 
 .PHONY: test-robustness

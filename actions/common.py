@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.answer import EUROPE_DIRECT_HELP
-from knowledge import api
+from knowledge import api, snapshot
 from knowledge.views import NeedProfile
 from knowledge.vocabulary import HOME_PROJECT, TRAVEL_ACTIVITIES
 
@@ -180,10 +180,11 @@ class KnowledgeAction(Action, metaclass=abc.ABCMeta):
     def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        events = self.answer(dispatcher, tracker, domain)
-        if tracker.latest_message.get("language") == "en":
-            dispatcher.utter_message(text=english_notice(events))
-            dispatcher.messages.insert(0, dispatcher.messages.pop())  # the notice comes first
+        with snapshot.pinned():  # one build of the knowledge base per answer, its id read once
+            events = self.answer(dispatcher, tracker, domain)
+            if tracker.latest_message.get("language") == "en":
+                dispatcher.utter_message(text=english_notice(events))
+                dispatcher.messages.insert(0, dispatcher.messages.pop())  # the notice comes first
         return events
 
     async def run(

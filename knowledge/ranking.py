@@ -279,7 +279,7 @@ def next_call(calls: Iterable[CallView], today: Union[date, datetime]) -> Option
         for call in calls
         if call.deadline is not None and _not_past(call.deadline, today)
     ]
-    return min(upcoming, key=lambda call: call.deadline, default=None)
+    return min(upcoming, key=lambda call: call.deadline, default=None)  # type: ignore[arg-type,return-value]  # every upcoming call has a deadline
 
 
 def examples_in_order(examples: Sequence[ExampleView], country: Optional[str]) -> List[ExampleView]:

@@ -97,7 +97,7 @@ def test_a_question_about_one_figure_gets_that_figure():
     from actions.twinning import figures_asked
     from knowledge.views import FactView
 
-    facts = [FactView(id=i, topic="key_figure", text=t, note=None, verified=True, sources=()) for i, t in (
+    facts = [FactView.construct(id=i, topic="key_figure", text=t, note=None, verified=True, sources=()) for i, t in (
         ("towns", "Près de 4 500 collectivités françaises sont jumelées."),
         ("mission", "9 collectivités françaises font partie de la Mission « 100 villes climatiquement neutres »."),
     )]
