@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -47,13 +47,14 @@ INTERRUPTING_INTENTS = {
     "ask_programme_eligibility",
     "ask_programme_how_to_apply",
 }
-STRAND_CHOICES = [
-    ("CERV – Jumelage de villes", "cerv_town_twinning"),
-    ("CERV – Réseaux de villes", "cerv_networks_of_towns"),
-    ("Erasmus+ – Échanges de jeunes", "erasmus_youth_exchanges"),
-    ("OFAJ – Rencontres de jeunes", "ofaj_youth_meetings"),
-    ("Fonds citoyen franco-allemand", "fonds_citoyen_projects"),
-]
+
+
+def strand_choices() -> List[Tuple[str, str]]:
+    """(title, strand id) of each programme whose rules the check knows, in programmes.yml order."""
+    strands = (api.get_strand(strand_id) for strand_id in api.eligibility_strands())
+    return [(strand.short_name, strand.id) for strand in strands if strand is not None]
+
+
 VERDICTS = {
     "eligible": "D'après les règles que je peux vérifier, votre projet semble ÉLIGIBLE",
     "not_eligible": "Votre projet ne semble PAS ÉLIGIBLE",
@@ -206,7 +207,7 @@ def ask_strand(dispatcher: CollectingDispatcher) -> None:
             "Pour quel programme ? (Vous pourrez dire « stop » à tout moment.)"
         ),
         buttons=[
-            {"title": title, "payload": f'/inform{{"programme": "{strand}"}}'} for title, strand in STRAND_CHOICES
+            {"title": title, "payload": f'/inform{{"programme": "{strand}"}}'} for title, strand in strand_choices()
         ],
     )
 

@@ -89,7 +89,7 @@ def all_assistant_buttons():
             buttons += variant.get("buttons") or []
     for intent in intents:
         buttons += programmes.which_programme_buttons(intent)
-    buttons += [{"title": t, "payload": f'/inform{{"programme": "{s}"}}'} for t, s in eligibility.STRAND_CHOICES]
+    buttons += [{"title": t, "payload": f'/inform{{"programme": "{s}"}}'} for t, s in eligibility.strand_choices()]
     buttons += [
         {"title": "Chez le partenaire", "payload": "chez le partenaire"},
         {"title": "Dans un lieu tiers", "payload": "dans un lieu tiers"},
