@@ -131,7 +131,7 @@ def known_button_payloads(domain_path: Path = DOMAIN_PATH) -> List[str]:
         payloads += [b["payload"] for b in recommend.CLARIFY_BUTTONS]
         for intent in intents:
             payloads += [b["payload"] for b in programmes.which_programme_buttons(intent)]
-        payloads += [f'/inform{{"programme": "{strand}"}}' for _, strand in eligibility.STRAND_CHOICES]
+        payloads += [f'/inform{{"programme": "{strand}"}}' for _, strand in eligibility.strand_choices()]
         payloads += ["chez le partenaire", "dans un lieu tiers", "/affirm", "/deny"]
         from actions.cards import full_card_button
         from knowledge import api
