@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -62,7 +62,7 @@ class ActionComparePrograms(KnowledgeAction):
         return [SlotSet("programme", strands[0].id)]
 
 
-def _unique(strands: List[Optional[StrandView]]) -> List[StrandView]:
+def _unique(strands: Sequence[Optional[StrandView]]) -> List[StrandView]:
     seen, result = set(), []
     for strand in strands:
         if strand is not None and strand.id not in seen:

@@ -157,7 +157,8 @@ def extract_answers(tracker: Tracker) -> Dict[str, Any]:
     if text.startswith("/"):
         return values  # a button payload carries no free text to read
     parsed = parse_answers(text)
-    countries = list(dict.fromkeys([*parsed.pop("partner_countries", ()), *latest_entity_values(tracker, "country")]))
+    named = parsed.pop("partner_countries", None)
+    countries = list(dict.fromkeys([*(named if isinstance(named, (list, tuple)) else ()), *latest_entity_values(tracker, "country")]))
     if not countries and tracker.get_slot("partner_countries") is None and tracker.get_slot("country"):
         countries = [tracker.get_slot("country")]  # the partner named earlier in the conversation
     countries = [code.upper() for code in countries if code and code.upper() != "FR"]
@@ -171,7 +172,7 @@ def extract_answers(tracker: Tracker) -> Dict[str, Any]:
         if kind == "number":
             value = parse_int_fr(text)
         elif kind == "bool":
-            value = {"affirm": True, "deny": False}.get(latest_intent(tracker))
+            value = {"affirm": True, "deny": False}.get(latest_intent(tracker) or "")
         else:
             value = BARE_ANSWER_READERS.get(requested, lambda _: None)(text)
         if value is not None:
@@ -233,6 +234,7 @@ class ActionCheckEligibility(KnowledgeAction):
 def report_text(report: EligibilityReport) -> str:
     """The verdict, then one line per rule: mark, explanation, call year and source."""
     strand = api.get_strand(report.strand_id)
+    assert strand is not None, report.strand_id  # the check ran on this strand
     lines = [f"{VERDICTS[report.verdict]} pour {strand.short_name}."]
     for result in report.results:
         year = f" [appel {result.call_year}]" if result.call_year else ""

@@ -164,8 +164,8 @@ def meanwhile_text(
 
 
 def _last_past_call(calls: Iterable[CallView], today: date) -> Optional[CallView]:
-    past = [c for c in calls if c.deadline is not None and c.deadline.date() < today]
-    return max(past, key=lambda c: c.deadline) if past else None
+    past = [(c.deadline, c) for c in calls if c.deadline is not None and c.deadline.date() < today]
+    return max(past, key=lambda pair: pair[0])[1] if past else None
 
 
 def rules_text(rules: Sequence[RuleView], marks: bool = True) -> List[str]:

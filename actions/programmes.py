@@ -79,7 +79,8 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             # "l'OFAJ ou le Fonds citoyen, c'est quoi qui change ?": two programmes named at once
             # make a comparison, whatever the exact wording.
             return ActionComparePrograms().answer(dispatcher, tracker, domain)
-        topic = TOPICS.get(latest_intent(tracker), "info")
+        intent = latest_intent(tracker) or ""
+        topic = TOPICS.get(intent, "info")
         strand = self._strand_in_question(tracker)
         if strand is None:
             if latest_intent_confidence(tracker) < CONFIDENT:
@@ -87,7 +88,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
                 # cover ("combien coûte un billet de train ?") than one about a programme.
                 dispatcher.utter_message(response="utter_default")
                 return []
-            intent = latest_intent(tracker) if latest_intent(tracker) in TOPICS else "ask_programme_info"
+            intent = intent if intent in TOPICS else "ask_programme_info"
             dispatcher.utter_message(text=WHICH_PROGRAMME_TEXT, buttons=which_programme_buttons(intent))
             return []
         partner = (latest_entity_values(tracker, "country") or [tracker.get_slot("country")])[0]
@@ -128,7 +129,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             return api.strand_for(named[0], common.profile_from(tracker, tracker.get_slot("need")))
         context = api.get_strand(tracker.get_slot("programme") or tracker.get_slot("recommended_programme"))
         described = NeedProfile(
-            **{slot: (latest_entity_values(tracker, slot) or [None])[0] for slot in DESCRIBING_SLOTS}
+            **{slot: next(iter(latest_entity_values(tracker, slot)), None) for slot in DESCRIBING_SLOTS}
         )
         if any(getattr(described, slot) for slot in DESCRIBING_SLOTS):
             if context is not None and _still_fits(context, described):

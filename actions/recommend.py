@@ -111,7 +111,7 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
         today: the date the deadlines are counted from.
     """
     countries = entity_values(message, "country")
-    need = INTENT_NEEDS.get(intent) or slots.get("need")
+    need = INTENT_NEEDS.get(intent or "") or slots.get("need")
     if intent not in INTENT_NEEDS and need == "network_of_towns" and len(countries) == 1:
         # "Finalement, juste un week-end de rencontres avec Rovereto" after a network project.
         need = "twinning_meeting"
