@@ -6,6 +6,7 @@ import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
@@ -26,6 +27,9 @@ INTENT_TOPICS = {
     ),
 }
 MAX_CONTACTS = 3
+# "Vous auriez leur adresse mail ?", "on peut les appeler ?": the organisation the conversation just named.
+_REFERS_BACK = re.compile(
+    r"\b(?:leur|leurs|ils|elles|eux|les (?:appeler|joindre|contacter|ecrire)|l'appeler|l'ecrire|le joindre|la joindre)\b")
 _EUROPEAN_LEVEL = re.compile(r"\b(?:bruxelles|niveau europeen|echelle europeenne|commission europeenne|agence executive)\b")
 
 
@@ -74,6 +78,8 @@ class ActionGiveContact(KnowledgeAction):
                 contacts = api.contacts_for(programme, topic="human")[:1] + contacts
         elif named:
             intro, contacts = "Voici les coordonnées demandées :", named
+        elif tracker.get_slot("contact") and _REFERS_BACK.search(normalize(tracker.latest_message.get("text") or "")):
+            intro, contacts = "Voici les coordonnées demandées :", api.get_contacts(tracker.get_slot("contact"))
         elif programme:
             strand = api.get_strand(programme)
             intro = f"Pour {strand.short_name} :" if strand else "Vos interlocuteurs :"
@@ -111,4 +117,5 @@ class ActionGiveContact(KnowledgeAction):
         details = [Line(contact.short_name, formatting.contact_text(contact, marks=False)) for contact in contacts]
         details += [Line("Source", source)] if source else []
         send(dispatcher, Answer(title=intro, facts=tuple(facts), copy=copy, details=tuple(details)))
-        return []
+        # The first organisation given is the one "leur adresse ?" will mean.
+        return [SlotSet("contact", contacts[0].id)] if contacts else []

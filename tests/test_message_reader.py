@@ -363,3 +363,13 @@ def test_a_question_about_what_a_named_programme_does_stays_about_the_programme(
 def test_whom_to_turn_to_is_no_funding_request():
     message = _message("Je découvre les jumelages : vers qui me tourner pour apprendre ?", "ask_contact", ["ask_contact"])
     assert corrected_intent(message) is None
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("On s'y prend début mars pour un voyage en juin, c'est trop tard ?", "ask_programme_deadline"),
+    ("et on est dans les temps si c'est pour l'été prochain ?", "ask_programme_deadline"),
+    ("des communes l'ont déjà fait ?", "ask_example"),
+    ("c'est géré par qui à Bruxelles ?", "ask_contact"),
+])
+def test_an_unsure_short_question_about_the_programme_in_context(text, intent):
+    assert corrected_intent(_message(text, "nlu_fallback", ["ask_example"])) == intent

@@ -90,6 +90,11 @@ _TWINNING = re.compile(r"\b(?:jumelages?|jumeler|jumelees?|villes jumelles|commu
 # A question about what a programme is or does.
 _WHAT_IS = re.compile(r"\b(?:sert a quoi|servent a quoi|c'est quoi|qu'est-ce que c'est|qu'est ce que c'est|comment (?:ca )?"
                       r"(?:fonctionne|marche)|a quoi (?:ca )?sert|c'est pour qui|c'est (?:uniquement|seulement) pour)\b")
+# "C'est trop tard ?", "on s'y prend à temps ?": when to apply.
+_ASKS_TIMING = re.compile(r"\b(?:trop tard|a temps|dans les temps|encore temps|pas trop tot|trop tot|s'y prend\w*"
+                          r"|quand (?:deposer|candidater|faut-il deposer)|combien de temps avant)\b")
+# Readings of a short question that mean the classifier did not know.
+_UNSURE = {"nlu_fallback", "affirm", "deny", "inform", "thank", "greet"}
 _STATEMENT_MISREAD = {"ask_twinning_setup", "out_of_scope", "nlu_fallback", "ask_what_is_twinning", "ask_capabilities"}
 
 
@@ -143,7 +148,13 @@ def corrected_intent(message: Message) -> Optional[str]:
             _DESCRIBES_PROJECT.search(text) or _ASKS_FOR_MONEY.search(text)):
         # A project told at length ("cinq villes … un travail de mémoire partagé") asks for no example.
         return _best_funding_intent(message)
-    if intent in _PROGRAMME_QUESTIONS | {"check_eligibility"} and _WHO_MANAGES.search(text):
+    if intent in _UNSURE and "?" in text and not types & _PROJECT_ENTITIES:
+        # A short question the classifier was unsure of, in the conversation about a programme.
+        if _ASKS_TIMING.search(text):
+            return "ask_programme_deadline"  # "on s'y prend fin avril pour une marche mi-juin, c'est trop tard ?"
+        if _ASKS_EXAMPLE.search(text):
+            return "ask_example"  # "ya des communes françaises qui l'ont fait ?"
+    if intent in _PROGRAMME_QUESTIONS | {"check_eligibility", "nlu_fallback"} and _WHO_MANAGES.search(text):
         return "ask_contact"  # "c'est géré par qui au niveau européen ?": whom to address
     if (intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text
             and (_ASKS_WHERE.search(text) or re.search(r"\bpres d", text))):

@@ -32,6 +32,18 @@ async def test_gives_the_right_contact_first(make_tracker, dispatcher, intent, s
     assert contacts_in_order(first_listed)[0] == expected_first
 
 
+async def test_their_address_means_the_organisation_just_given(make_tracker, dispatcher):
+    """"Comment créer un jumelage ?" (the AFCCRE first), then "on peut les appeler ?": the AFCCRE's details."""
+    events = await ActionGiveContact().run(dispatcher, make_tracker("ask_twinning_setup"), {})
+    assert {"event": "slot", "name": "contact", "value": "afccre"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+    dispatcher.messages.clear()
+    await ActionGiveContact().run(dispatcher, make_tracker("ask_contact", slots={"contact": "afccre"},
+                                                           text="ils sont où ? on peut les appeler ?"), {})
+    first_listed = dispatcher.messages[0]["text"].split("\n• ", 1)[1]
+    assert contacts_in_order(first_listed)[0] == "afccre"
+
+
 async def test_human_hand_over_says_it_is_a_bot_and_lists_people(make_tracker, dispatcher):
     await ActionGiveContact().run(dispatcher, make_tracker("ask_human"), {})
 
