@@ -114,6 +114,9 @@ def _reconciled(need: str, audience: Optional[str], country: Optional[str] = Non
     if (need in ("youth_exchange", "climate_cities") and audience in _EDUCATION_AUDIENCES
             and (country or "").upper() != "DE"):
         return "education_training"
+    if (need == "education_training" and audience == "scolaires" and (country or "").upper() == "DE"
+            and activity in TRAVEL_ACTIVITIES):
+        return "youth_exchange"  # pupils meeting their German partners: the OFAJ's school exchanges
     if need in ("climate_cities", "twinning_meeting") and audience in _YOUTH_AUDIENCES:
         return "youth_exchange"
     if need == "climate_cities" and audience in _ADULT_PUBLICS:

@@ -32,6 +32,11 @@ _PARTNER_CUES = frozenset(
     homologue homologues avec
     """.split()
 )
+# "Géré à Bruxelles", "à Bruxelles on nous a dit…": the EU's institutions, not a partner town, unless
+# the message places it as one ("notre ville jumelle de Bruxelles").
+_EU_SEATS = frozenset({"bruxelles", "brussels", "brussel"})
+
+
 @dataclass(frozen=True)
 class Town:
     """A town abroad found in a message: its name there, its country, and the words it spans."""
@@ -79,8 +84,8 @@ def foreign_towns(text: str) -> List[Town]:
             country, name = entry
             abroad = _placed_abroad(words, start, end, country)
             key = " ".join(words[start:end])
-            if (key in communes or key in index.departement_by_name) and not abroad:
-                continue  # a French commune or département too, and nothing says it is the foreign one
+            if (key in communes or key in index.departement_by_name or key in _EU_SEATS) and not abroad:
+                continue  # a French commune or département too (or the EU's seat), and nothing says it is the foreign one
             if not (original[start][:1].isupper() or abroad):
                 continue  # lower-case common word ("roman", "eger") not placed as a partner
             found.append(Town(name=name, country=country, start=start, end=end))

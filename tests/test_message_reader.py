@@ -373,3 +373,21 @@ def test_whom_to_turn_to_is_no_funding_request():
 ])
 def test_an_unsure_short_question_about_the_programme_in_context(text, intent):
     assert corrected_intent(_message(text, "nlu_fallback", ["ask_example"])) == intent
+
+
+def test_a_funding_guess_must_be_grounded_in_the_message():
+    message = _message("On prépare le 80e anniversaire de la Libération avec notre ville jumelle belge. Quel financement ?",
+                       "ask_programme_amount", ["ask_programme_amount", "ask_funding_youth_exchange", "ask_funding_twinning"],
+                       [("country", "BE")])
+    assert corrected_intent(message) == "ask_funding_twinning"  # no young people named: no youth exchange
+
+
+def test_what_an_organisation_is_asks_for_the_contact():
+    message = _message("une élue m'a demandé ce que c'est le CIDEM", "nlu_fallback", ["ask_europe_direct"],
+                       [("contact", "cidem")])
+    assert corrected_intent(message) == "ask_contact"
+
+
+def test_brussels_alone_is_the_eu_not_a_partner_town():
+    assert ("country", "BE") not in _read("c'est géré par qui à Bruxelles ?", [])
+    assert ("country", "BE") in _read("notre ville jumelle de Bruxelles", [])

@@ -11,7 +11,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from actions.parsing import normalize
 from bot.nlu.component import Stateless, entity_types
-from knowledge.vocabulary import INTENT_NEEDS, PROFILE_ENTITIES
+from knowledge.vocabulary import INTENT_NEEDS, MINOR_AUDIENCES, PROFILE_ENTITIES
 
 FUNDING_INTENTS = ("ask_funding", *INTENT_NEEDS)
 # Intents a story or a letter is wrongly read as when it asks for funding for a described project.
@@ -95,6 +95,9 @@ _ASKS_TIMING = re.compile(r"\b(?:trop tard|a temps|dans les temps|encore temps|p
                           r"|quand (?:deposer|candidater|faut-il deposer)|combien de temps avant)\b")
 # Readings of a short question that mean the classifier did not know.
 _UNSURE = {"nlu_fallback", "affirm", "deny", "inform", "thank", "greet"}
+_WHO_IS = re.compile(r"\b(?:ce que c'est|c'est qui|qui est|qui sont|c'est quoi)\b")
+_LEARNERS = {"scolaires", "enseignants", "adultes"}
+_CLIMATE_THEMES = {"climat", "energie", "ville_intelligente", "mobilite", "environnement"}
 _STATEMENT_MISREAD = {"ask_twinning_setup", "out_of_scope", "nlu_fallback", "ask_what_is_twinning", "ask_capabilities"}
 
 
@@ -154,7 +157,8 @@ def corrected_intent(message: Message) -> Optional[str]:
             return "ask_programme_deadline"  # "on s'y prend fin avril pour une marche mi-juin, c'est trop tard ?"
         if _ASKS_EXAMPLE.search(text):
             return "ask_example"  # "ya des communes françaises qui l'ont fait ?"
-    if intent in _PROGRAMME_QUESTIONS | {"check_eligibility", "nlu_fallback"} and _WHO_MANAGES.search(text):
+    if (intent in _PROGRAMME_QUESTIONS | {"check_eligibility", "nlu_fallback"}
+            or intent in FUNDING_INTENTS and not types & _PROJECT_ENTITIES) and _WHO_MANAGES.search(text):
         return "ask_contact"  # "c'est géré par qui au niveau européen ?": whom to address
     if (intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text
             and (_ASKS_WHERE.search(text) or re.search(r"\bpres d", text))):
@@ -174,10 +178,16 @@ def corrected_intent(message: Message) -> Optional[str]:
         return None
     if intent in ("inform_location", "ask_europe_direct") and _ASKS_WHERE.search(text):
         return None
+    if intent == "check_eligibility" and "programme" in types and types & _PROJECT_ENTITIES and _WHAT_IS.search(text) \
+            and not _ELIGIBLE.search(text):
+        return _best_funding_intent(message)  # "le « CERV jumelage » pour nos 50 ans avec Bitonto : comment ça marche ?"
     if intent == "check_eligibility" and "programme" in types and (_ELIGIBLE.search(text) or not types & _PROJECT_ENTITIES):
         # "sommes-nous éligibles au CERV ?": the check for that programme. "Une aide Erasmus pour
         # l'échange de classes avec Valence ?" asks what fits the project: the recommendation.
         return None
+    if intent == "nlu_fallback" and "contact" in types and not types & _PROJECT_ENTITIES and (
+            _WHAT_IS.search(text) or _WHO_IS.search(text)):
+        return "ask_contact"  # "ce que c'est le CIDEM", "c'est qui l'AFCCRE ?": the organisation, its role
     if intent == "nlu_fallback" and "programme" in types and _WHAT_IS.search(text):
         # "L'OFAJ, ça sert à quoi ? C'est seulement pour les échanges scolaires ?": about the programme.
         return next((c["name"] for c in message.get(INTENT_RANKING_KEY) or [] if c.get("name") in _PROGRAMME_QUESTIONS),
@@ -217,12 +227,32 @@ def _network_possible(message: Message) -> bool:
     return len(countries) != 1 or "reseau" in activities or bool(_NETWORK_WORDS.search(normalize(message.get(TEXT) or "")))
 
 
+def _supported(intent: str, message: Message) -> bool:
+    """Whether the message gives a reason for this funding guess (a guess must be grounded in what it says)."""
+    entities = message.get(ENTITIES) or []
+    values = {(e.get(ENTITY_ATTRIBUTE_TYPE), e.get("value")) for e in entities}
+    publics = {value for kind, value in values if kind == "audience"}
+    if intent == "ask_funding_network_of_towns":
+        return _network_possible(message)
+    if intent == "ask_funding_youth_exchange":
+        return bool(publics & MINOR_AUDIENCES)
+    if intent == "ask_funding_education_training":
+        return bool(publics & _LEARNERS or ("activity", "formation") in values or ("theme", "education") in values)
+    if intent == "ask_funding_climate_cities":
+        return any(kind == "theme" and value in _CLIMATE_THEMES for kind, value in values)
+    if intent == "ask_funding_franco_german":
+        return _names_germany(message)
+    return True
+
+
 def _best_funding_intent(message: Message, skip: Optional[str] = None) -> str:
-    """The funding intent the classifier ranks first, or the generic one when it barely considered any."""
-    network_possible = _network_possible(message)
+    """The first funding intent of the classifier's ranking that the message supports, or the generic one.
+
+    A corrected reading is a guess: "youth exchange" for a message that names no young people, or
+    "climate" with no climate in it, would steer the recommendation on nothing.
+    """
     for candidate in message.get(INTENT_RANKING_KEY) or []:
-        if candidate.get("name") == skip or (candidate.get("name") == "ask_funding_network_of_towns"
-                                             and not network_possible):
+        if candidate.get("name") == skip or not _supported(candidate.get("name") or "", message):
             continue
         if candidate.get("name") in FUNDING_INTENTS:
             return candidate["name"] if (candidate.get("confidence") or 0) >= MIN_GUESS_CONFIDENCE else "ask_funding"

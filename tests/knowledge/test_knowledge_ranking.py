@@ -215,3 +215,9 @@ def test_children_are_offered_no_youth_exchange_as_an_alternative(knowledge_url:
     recommendations = api.recommend(NeedProfile("youth_exchange", "enfants", "DE"), today=TODAY)
     assert recommendations[0].strand.id == "ofaj_youth_meetings"
     assert "erasmus_youth_exchanges" not in [rec.strand.id for rec in recommendations[1:]]
+
+
+def test_a_class_exchange_with_the_german_twin_town_gets_the_ofaj() -> None:
+    """"Prof d'allemand, un échange avec le Gymnasium de Kulmbach pour 25 élèves": the OFAJ's school exchanges."""
+    recommendations = api.recommend(NeedProfile("education_training", "scolaires", "DE", None, "echange"), today=TODAY)
+    assert recommendations[0].strand.id == "ofaj_youth_meetings"
