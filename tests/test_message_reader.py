@@ -391,3 +391,22 @@ def test_what_an_organisation_is_asks_for_the_contact():
 def test_brussels_alone_is_the_eu_not_a_partner_town():
     assert ("country", "BE") not in _read("c'est géré par qui à Bruxelles ?", [])
     assert ("country", "BE") in _read("notre ville jumelle de Bruxelles", [])
+
+
+def test_creating_a_twinning_is_asked_whatever_the_story():
+    message = _message("Élu depuis peu, je voudrais jumeler la commune mais nous n'avons aucun contact. Par où commencer ?",
+                       "ask_capabilities", ["ask_capabilities"], [("audience", "citoyens")])
+    assert corrected_intent(message) == "ask_twinning_setup"
+
+
+def test_an_organisation_named_is_asked_about_not_a_centre_near_me():
+    message = _message("c'est qui l'AFCCRE ? le maire en a parlé", "ask_europe_direct", ["ask_europe_direct"],
+                       [("contact", "afccre")])
+    assert corrected_intent(message) == "ask_contact"
+
+
+def test_a_project_with_the_twin_towns_and_is_it_possible_asks_for_its_funding():
+    message = _message("Nos villes jumelles de Gubbio et de Medina Sidonia et nous : un atelier à trois. C'est possible ?",
+                       "ask_twinning_setup", ["ask_twinning_setup", "ask_funding_network_of_towns"],
+                       [("country", "IT"), ("country", "ES"), ("activity", "atelier")])
+    assert corrected_intent(message) == "ask_funding_network_of_towns"

@@ -98,6 +98,13 @@ _UNSURE = {"nlu_fallback", "affirm", "deny", "inform", "thank", "greet"}
 _WHO_IS = re.compile(r"\b(?:ce que c'est|c'est qui|qui est|qui sont|c'est quoi)\b")
 _LEARNERS = {"scolaires", "enseignants", "adultes"}
 _CLIMATE_THEMES = {"climat", "energie", "ville_intelligente", "mobilite", "environnement"}
+# "C'est possible ?", "est-ce faisable ?": whether the project stated can be done (funded, here).
+_FEASIBLE = re.compile(r"\b(?:c'est|c|est-ce|est ce|ce serait|serait-ce) (?:possible|faisable|jouable|envisageable)\s*\?")
+# Creating a twinning, or finding a partner: the AFCCRE's question, however long the story around it.
+_SETS_UP = re.compile(
+    r"\b(?:jumeler (?:la|notre|ma|une) commune|trouver une (?:ville|commune) (?:jumelle|partenaire)|trouver une jumelle"
+    r"|(?:creer|monter|lancer|demarrer) (?:un|notre|notre premier|le) jumelage|se jumeler|chercher une (?:ville|commune)"
+    r" (?:jumelle|partenaire)|relancer (?:un|notre|le) jumelage|premier jumelage)\b")
 _STATEMENT_MISREAD = {"ask_twinning_setup", "out_of_scope", "nlu_fallback", "ask_what_is_twinning", "ask_capabilities"}
 
 
@@ -178,13 +185,19 @@ def corrected_intent(message: Message) -> Optional[str]:
         return None
     if intent in ("inform_location", "ask_europe_direct") and _ASKS_WHERE.search(text):
         return None
-    if intent == "check_eligibility" and "programme" in types and types & _PROJECT_ENTITIES and _WHAT_IS.search(text) \
-            and not _ELIGIBLE.search(text):
-        return _best_funding_intent(message)  # "le « CERV jumelage » pour nos 50 ans avec Bitonto : comment ça marche ?"
+    if intent == "check_eligibility" and "programme" in types and types & _PROJECT_ENTITIES and not _ELIGIBLE.search(text):
+        # "le « CERV jumelage » pour nos 50 ans avec Bitonto : comment ça marche ?", "un projet entre nos
+        # deux écoles, c possible avec erasmus ?": what fits this project, no rule-by-rule check asked.
+        return _best_funding_intent(message)
     if intent == "check_eligibility" and "programme" in types and (_ELIGIBLE.search(text) or not types & _PROJECT_ENTITIES):
         # "sommes-nous éligibles au CERV ?": the check for that programme. "Une aide Erasmus pour
         # l'échange de classes avec Valence ?" asks what fits the project: the recommendation.
         return None
+    if intent in {"ask_capabilities", "out_of_scope", "nlu_fallback"} and _SETS_UP.search(text):
+        return "ask_twinning_setup"  # "j'avais promis de jumeler la commune […] Par où commencer ?"
+    if intent == "ask_europe_direct" and "contact" in types and not _ASKS_WHERE.search(text) and any(
+            e.get(ENTITY_ATTRIBUTE_TYPE) == "contact" and e.get("value") != "europe_direct" for e in message.get(ENTITIES) or []):
+        return "ask_contact"  # "c'est qui l'AFCCRE ?": that organisation, not a centre near me
     if intent == "nlu_fallback" and "contact" in types and not types & _PROJECT_ENTITIES and (
             _WHAT_IS.search(text) or _WHO_IS.search(text)):
         return "ask_contact"  # "ce que c'est le CIDEM", "c'est qui l'AFCCRE ?": the organisation, its role
@@ -193,7 +206,8 @@ def corrected_intent(message: Message) -> Optional[str]:
         return next((c["name"] for c in message.get(INTENT_RANKING_KEY) or [] if c.get("name") in _PROGRAMME_QUESTIONS),
                     "ask_programme_info")
     describes = bool(types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text))
-    if intent in _STATEMENT_MISREAD and "?" not in text and {"activity", "country"} <= types and _TWINNED.search(text):
+    if (intent in _STATEMENT_MISREAD and {"activity", "country"} <= types and _TWINNED.search(text)
+            and ("?" not in text or _FEASIBLE.search(text))):
         return _best_funding_intent(message)
     if intent == "nlu_fallback" and types & _PROJECT_ENTITIES and _DESCRIBES_PROJECT.search(text):
         # An unsure reading of a clear project ("Rencontre d'habitants avec Dillingen en mai. Quel
