@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Text
@@ -23,9 +24,10 @@ from actions.common import (
     project_profile,
 )
 from actions.locator import ActionFindEuropeDirect, locator_text
+from actions.words_fr import normalize
 from knowledge import api, ranking
-from knowledge.vocabulary import INTENT_NEEDS, PROFILE_ENTITIES
 from knowledge.views import ExampleView, NeedProfile, Recommendation
+from knowledge.vocabulary import INTENT_NEEDS, PROFILE_ENTITIES
 
 CLARIFY_TEXT = (
     "Pour vous orienter vers le bon programme, quel est votre projet ? "
@@ -44,6 +46,8 @@ NOTHING_FITS_TEXT = (
     "Le réseau Europe Direct peut étudier votre cas : "
     + EUROPE_DIRECT_LINK + "."
 )
+# "Pareil", "la même chose", "le même projet": the project under discussion, whatever else the message says.
+_SAME_PROJECT = re.compile(r"\b(?:pareil|exactement pareil|la meme chose|meme chose|le meme projet|meme projet|idem)\b")
 # Partner countries named at once from which a project is a network of towns (CERV asks for 4
 # countries in all, the French commune's included).
 NETWORK_MIN_PARTNER_COUNTRIES = 3
@@ -112,6 +116,9 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
     """
     countries = entity_values(message, "country")
     need = INTENT_NEEDS.get(intent or "") or slots.get("need")
+    same_project = bool(slots.get("need")) and bool(_SAME_PROJECT.search(normalize(message.get("text") or "")))
+    if same_project:
+        need = slots.get("need")  # "exactement pareil avec nos jumeaux italiens": the same project, elsewhere
     if intent not in INTENT_NEEDS and need == "network_of_towns" and len(countries) == 1:
         # "Finalement, juste un week-end de rencontres avec Rovereto" after a network project.
         need = "twinning_meeting"
@@ -120,8 +127,9 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
         # once describe a network of towns rather than a bilateral twinning.
         need = "network_of_towns"
     profile = project_profile(message, slots, need)
-    if need != slots.get("need") and not entity_values(message, "audience"):
-        # A new kind of project: the public of the previous one is not this one's.
+    if need != slots.get("need") and need != "franco_german" and not entity_values(message, "audience"):
+        # A new kind of project: the public of the previous one is not this one's. (A Franco-German
+        # reading only says the partner is German: "nos jumelles sont en Allemagne et en Pologne".)
         profile = replace(profile, audience=None)
 
     national = national_scheme_text(message)

@@ -222,3 +222,29 @@ def test_a_cross_border_festival_is_a_cross_border_project_first():
     message = {"text": "une fête transfrontalière avec le village d'en face", "entities": [
         {"entity": "activity", "value": "festival"}, {"entity": "activity", "value": "transfrontalier"}]}
     assert project_profile(message, {}, None).activity == "transfrontalier"
+
+
+def test_the_same_project_elsewhere_keeps_its_kind_and_public():
+    """"Exactement pareil avec nos jumeaux italiens, l'OFAJ marcherait aussi ?" after a youth exchange with Germany."""
+    from datetime import date
+
+    from actions.recommend import recommendation_reply
+
+    message = {"text": "Et si on faisait exactement pareil avec nos jumeaux italiens ?",
+               "entities": [{"entity": "country", "value": "IT"}]}
+    slots = {"need": "youth_exchange", "audience": "jeunes", "country": "DE", "recommended_programme": "ofaj_youth_meetings"}
+    reply = recommendation_reply(message, slots, "ask_funding_twinning", date(2026, 11, 30))
+    assert reply.strand_id == "erasmus_youth_exchanges"
+
+
+def test_a_franco_german_reading_keeps_the_public_of_the_project():
+    from datetime import date
+
+    from actions.recommend import recommendation_reply
+
+    message = {"text": "Nos jumelles sont en Allemagne et en Pologne, on voudrait une rencontre à trois.",
+               "entities": [{"entity": "country", "value": "DE"}, {"entity": "country", "value": "PL"},
+                            {"entity": "activity", "value": "rencontre"}]}
+    slots = {"need": "youth_exchange", "audience": "jeunes"}
+    reply = recommendation_reply(message, slots, "ask_funding_franco_german", date(2026, 11, 30))
+    assert reply.strand_id in ("ofaj_youth_meetings", "erasmus_youth_exchanges")
