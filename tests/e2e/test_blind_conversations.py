@@ -35,11 +35,12 @@ from tests.answers import (
 
 BLIND_DIR = Path(__file__).resolve().parent.parent / "conversations" / "blind"
 RESULTS = Path(__file__).resolve().parents[2] / "results"
-# Gates of make test, a few points under what this model reaches (75.9 %, 69.5 %, 100 % on
-# 30 November 2026; training is deterministic here), so that a regression fails the build. Issue 10's targets (97 %, 95 %, 100 %)
-# are not reached yet: the README says where the set stands, kind by kind.
-MIN_PASS_RATE = 0.72
-MIN_MULTI_TURN_PASS_RATE = 0.66
+# Gates of make test, a few points under what this model reaches (90.8 %, 89.4 %, 100 % on
+# 30 November 2026, third session; training is deterministic here, but each retraining on new data
+# moves the figures by a few points), so that a regression fails the build. Issue 10's targets (97 %,
+# 95 %, 100 %) are not reached yet: the README says where the set stands, kind by kind.
+MIN_PASS_RATE = 0.86
+MIN_MULTI_TURN_PASS_RATE = 0.84
 MIN_OUT_OF_SCOPE_RATE = 0.95
 ELIGIBILITY_ACTIONS = {"eligibility_form", "action_check_eligibility"}
 
