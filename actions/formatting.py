@@ -276,9 +276,9 @@ def comparison_block(
     return lines, amount_ok and deadline_ok
 
 
-def figures_text(facts: Sequence[FactView]) -> str:
+def figures_text(facts: Sequence[FactView], title: str = "Les jumelages en chiffres :") -> str:
     """The national key figures, each with its source."""
-    lines = ["Les jumelages en chiffres :"]
+    lines = [title]
     for fact in facts:
         line = "• " + fact.text.rstrip(".") + "." + ("" if fact.verified else " *")
         if fact.sources:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
@@ -20,6 +21,7 @@ from actions.common import (
     latest_intent_confidence,
     national_scheme_text,
 )
+from actions.words_fr import normalize
 from knowledge import api, ranking
 from knowledge.views import NeedProfile, StrandView
 
@@ -35,6 +37,9 @@ DESCRIBING_SLOTS = ("audience", "theme", "activity")
 # Below this NLU confidence, a programme question with no programme in sight is not trusted.
 CONFIDENT = 0.8
 WHICH_PROGRAMME_TEXT = "De quel programme parlez-vous ?"
+# The EU's scheme for twinning itself, the one a question about "le jumelage" means.
+TWINNING_STRAND = "cerv_town_twinning"
+_TWINNING = re.compile(r"\b(?:jumelages?|villes jumelees|communes jumelees)\b")
 PROGRAMME_CHOICES = [
     ("CERV – Jumelage de villes", "cerv_town_twinning"),
     ("CERV – Réseaux de villes", "cerv_networks_of_towns"),
@@ -147,4 +152,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
                 recommendations = api.recommend(profile, today=common.today())
                 if recommendations:
                     return recommendations[0].strand
+            if _TWINNING.search(normalize(tracker.latest_message.get("text") or "")):
+                # "L'Europe met combien dans les projets de jumelage ?": the twinning scheme.
+                return api.get_strand(TWINNING_STRAND)
         return context

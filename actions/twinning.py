@@ -95,8 +95,29 @@ class ActionGiveKeyFigures(KnowledgeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
-        send(dispatcher, text_answer(formatting.figures_text(figures_asked(text, api.key_figures()))))
+        named = [strand for value in latest_entity_values(tracker, "programme") if (strand := api.get_strand(value))]
+        facts = api.key_figures()
+        if not named:
+            send(dispatcher, text_answer(formatting.figures_text(figures_asked(text, facts))))
+            return []
+        # "Beaucoup de communes demandent le CERV ?": the figures of that programme, or say there are
+        # none here, with the general ones that name no other programme.
+        strand = named[0]
+        about = [fact for fact in facts if _programme_key(strand) in normalize(fact.text)]
+        if about:
+            title = f"{strand.short_name} en chiffres :"
+        else:
+            keys = {_programme_key(other) for other in api.list_strands()}
+            about = [fact for fact in facts if not any(key in normalize(fact.text) for key in keys)]
+            title = (f"{strand.short_name} : je n'ai pas de chiffre publié sur ce point "
+                     f"(voir la {formatting.official_link(strand.official_url)}). Les jumelages en chiffres :")
+        send(dispatcher, text_answer(formatting.figures_text(about, title=title)))
         return []
+
+
+def _programme_key(strand: Any) -> str:
+    """The word that names a programme in a figure's text: "cerv", "mission", "ofaj", "fonds", "erasmus"…"""
+    return normalize(strand.short_name.split(" – ")[0]).split()[0]
 
 
 # Words too common in figure questions and figures to tell one figure from another.

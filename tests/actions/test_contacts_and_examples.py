@@ -123,3 +123,21 @@ async def test_a_contact_question_about_something_else_is_out_of_scope(make_trac
     tracker = make_tracker("ask_contact", text="Qui contacter pour renouveler une concession au cimetière communal ?")
     await ActionGiveContact().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
+
+
+async def test_figures_about_a_named_programme_name_it_first_and_no_other(make_tracker, dispatcher):
+    """"Beaucoup de communes demandent le CERV ?": no such figure here, said so; no other programme's figure."""
+    tracker = make_tracker("ask_twinning_figures", entities=[{"entity": "programme", "value": "cerv"}],
+                           text="Est-ce que beaucoup de communes demandent le CERV ?")
+    await ActionGiveKeyFigures().run(dispatcher, tracker, {})
+    text = dispatcher.messages[0]["text"]
+    assert programmes_in_order(text) == ["cerv"]
+    assert "pas de chiffre" in text
+
+
+async def test_a_question_on_the_money_for_twinnings_is_about_the_twinning_scheme(make_tracker, dispatcher):
+    from actions.programmes import ActionAnswerProgrammeQuestion
+
+    tracker = make_tracker("ask_programme_amount", text="L'Europe met combien dans les projets de jumelage ?")
+    await ActionAnswerProgrammeQuestion().run(dispatcher, tracker, {})
+    assert programmes_in_order(dispatcher.messages[0]["text"])[0] == "cerv"
