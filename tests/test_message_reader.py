@@ -208,7 +208,7 @@ def test_asking_whether_the_eu_can_help_a_described_project_asks_for_funding():
 def test_an_agent_naming_the_centre_they_relay_for_is_not_asking_for_a_centre():
     message = _message("Je transmets pour le centre Europe Direct de Caen : un club de jeunes demande comment financer "
                        "un échange avec une ville irlandaise.", "ask_funding_youth_exchange",
-                       ["ask_funding_youth_exchange"], [("contact", "europe_direct"), ("country", "IE")])
+                       ["ask_funding_youth_exchange"], [("contact", "europe_direct"), ("country", "IE"), ("audience", "jeunes")])
     assert corrected_intent(message) is None
     asks = _message("où se trouve le centre Europe Direct le plus proche de Caen ?", "ask_contact", ["ask_contact"],
                     [("contact", "europe_direct")])
@@ -410,3 +410,34 @@ def test_a_project_with_the_twin_towns_and_is_it_possible_asks_for_its_funding()
                        "ask_twinning_setup", ["ask_twinning_setup", "ask_funding_network_of_towns"],
                        [("country", "IT"), ("country", "ES"), ("activity", "atelier")])
     assert corrected_intent(message) == "ask_funding_network_of_towns"
+
+
+def test_young_volunteers_for_the_elderly_stay_young_and_at_home():
+    (message,) = PartnerTownReader().process([_message(
+        "Après un séjour à Lahnstein, six jeunes veulent mener un projet bénévole au profit des personnes âgées isolées",
+        "ask_funding", [], [("audience", "jeunes"), ("audience", "seniors"), ("activity", "visite"), ("country", "DE")])])
+    assert ("audience", "jeunes") in {(e["entity"], e["value"]) for e in message.get("entities")}
+    assert message.get("home_project") is True
+
+
+def test_the_longest_form_wins():
+    message = _message("un réseau de chaleur au bois", "ask_funding")
+    message.set("entities", [{"entity": "theme", "value": "energie", "start": 3, "end": 20},
+                             {"entity": "activity", "value": "reseau", "start": 3, "end": 9}])
+    (read,) = PartnerTownReader().process([message])
+    assert [(e["entity"], e["value"]) for e in read.get("entities")] == [("theme", "energie")]
+
+
+def test_an_unsure_funding_reading_the_message_does_not_ground_gives_way():
+    message = _message("Quatre villes veulent coopérer sur l'inclusion des personnes handicapées. Quel programme ?",
+                       "ask_funding_climate_cities", ["ask_funding_climate_cities", "ask_funding_network_of_towns"],
+                       [("theme", "inclusion"), ("country", "PL"), ("country", "IT")])
+    message.set("intent", {"name": "ask_funding_climate_cities", "confidence": 0.67})
+    assert corrected_intent(message) == "ask_funding_network_of_towns"
+
+
+def test_what_a_named_programme_is_stays_a_programme_question():
+    message = _message("On m'a parlé des villes jumelles de la mission climat : qu'est-ce que c'est exactement ?",
+                       "ask_funding_climate_cities", ["ask_funding_climate_cities"],
+                       [("programme", "horizon_cities_mission"), ("theme", "climat")])
+    assert corrected_intent(message) == "ask_programme_info"

@@ -34,6 +34,21 @@ CHILD_MAX_AGE = 12
 _NEGATION = re.compile(r"(?:\bsans|\bpas de|\bpas d'|\baucuns?|\baucunes?|\bni)\s*$")
 
 
+def _drop_contained_entities(message: Message) -> None:
+    """An activity inside a longer form is part of its name: "réseau de chaleur" (energy) is no network.
+
+    Only activities: a programme's name may well say its theme ("la mission climat").
+    """
+    entities = message.get(ENTITIES) or []
+    spans = [(e.get("start"), e.get("end")) for e in entities]
+    kept = [e for e in entities if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "activity" and isinstance(e.get("start"), int)
+                                        and e.get("end", 0) > e["start"] and any(
+        isinstance(s, int) and s <= e["start"] and e["end"] <= end and (s, end) != (e["start"], e["end"])
+        for s, end in spans))]
+    if len(kept) != len(entities):
+        message.set(ENTITIES, kept, add_to_output=True)
+
+
 def _drop_negated_publics(message: Message, text: str) -> None:
     """"on peut le faire sans adulte ?": a public the message rules out is not the project's."""
     entities = message.get(ENTITIES) or []
@@ -99,17 +114,25 @@ def _add_network_from_countries(message: Message) -> None:
 _ALL_AGES = re.compile(
     r"\b(?:tous (?:les )?ages|toutes (?:les )?generations|de tout age|ouverte? a tous|ouverts a tous|grands[- ]parents"
     r"|petits[- ]enfants|de 7 a 77 ans|jeunes et (?:moins jeunes|anciens|vieux)|petits et grands)\b")
-_RESIDENTS = {"citoyens", "seniors"}
+
+
+# Whom a project serves rather than who takes part: "au profit des personnes âgées", "aider les aînés".
+_FOR_THEM = re.compile(r"\b(?:au profit|au service|aupres) d|\b(?:aider|accompagner|visiter|rendre visite a) (?:les|des|nos)\b")
 
 
 def _residents_of_all_ages(message: Message, text: str) -> None:
-    """Young and older residents together: the public is the residents ("citoyens"), not the young alone."""
+    """Young and older residents together: the public is the residents ("citoyens"), not the young alone.
+
+    Elderly people beside the young take part too ("les aînés du club et les enfants de l'école"),
+    unless the project is for them ("un projet bénévole au profit des personnes âgées isolées").
+    """
     entities = message.get(ENTITIES) or []
     publics = _values(entities, "audience")
     if not publics & MINOR_AUDIENCES:
         return
-    if not (publics & _RESIDENTS or "intergenerationnel" in _values(entities, "theme")
-            or _ALL_AGES.search(normalize(text))):
+    norm = normalize(text)
+    if not ("citoyens" in publics or "seniors" in publics and not _FOR_THEM.search(norm)
+            or "intergenerationnel" in _values(entities, "theme") or _ALL_AGES.search(norm)):
         return
     kept = [e for e in entities
             if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "audience" and e.get("value") in MINOR_AUDIENCES)]
@@ -158,7 +181,8 @@ def _add_what_a_scheme_implies(message: Message) -> None:
 _AT_HOME = re.compile(
     r"(?<!de )(?<!d')\b(?:ici|chez nous|chez eux|localement|en local|dans (?:leur|notre|mon|son|le|la) (?:propre )?"
     r"(?:quartier|village|commune|ville|cite)|pour (?:le|leur|notre|la) (?:quartier|village|commune|cite)"
-    r"|pas (?:encore )?de (?:ville )?jumel\w*|sans (?:partenaire|jumelage))\b")
+    r"|pas (?:encore )?de (?:ville )?jumel\w*|sans (?:partenaire|jumelage)|(?:au profit|au service) (?:des|du|de la|de l')"
+    r"|aupres des (?:personnes|habitants|aines|familles))\b")
 _TRAVEL = re.compile(r"\b(?:echanges?|sejours?|voyages?|partir|partent|aller|visites?|rencontres?|accueillir|recevoir)\b")
 _VOLUNTEERING = re.compile(r"\b(?:benevol\w*|volontariat|solidaire\w*)\b")
 
@@ -206,6 +230,7 @@ class PartnerTownReader(Stateless):
 
         for message in messages:
             text = message.get(TEXT) or ""
+            _drop_contained_entities(message)
             _drop_negated_publics(message, text)
             _add_residents_by_number(message, text)
             _residents_of_all_ages(message, text)

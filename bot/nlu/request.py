@@ -78,7 +78,8 @@ _PROJECT_ENTITIES = set(PROFILE_ENTITIES)
 # with the twin town, stated and nothing asked: what the user wants from this assistant is its funding.
 _TWINNED = re.compile(
     r"\b(?:jumelee?s? avec|(?:est|sommes|sont|etes) jumel\w*|(?:notre|nos|leur|leurs) (?:villes?|communes?) jumelles?"
-    r"|(?:notre|nos) jumel(?:le|les)|nos jumeaux|(?:ville|commune) jumelle (?:de|d')|nos amis (?:de|d'))")
+    r"|(?:notre|nos) jumel(?:le|les)|nos jumeaux|(?:ville|commune) jumelle (?:de|d')|nos amis (?:de|d')"
+    r"|(?:deux|trois|quatre|cinq|\d+) (?:villes|communes) jumelles)")
 # What asks for an example: "un exemple", "qui l'a déjà fait", "un cas concret", "d'autres communes".
 _ASKS_EXAMPLE = re.compile(
     r"\b(?:exemples?|deja (?:fait|obtenu|finance|eu|monte|realise|beneficie)|l'ont fait|l'a fait|cas concrets?"
@@ -96,6 +97,8 @@ _ASKS_TIMING = re.compile(r"\b(?:trop tard|a temps|dans les temps|encore temps|p
 # Readings of a short question that mean the classifier did not know.
 _UNSURE = {"nlu_fallback", "affirm", "deny", "inform", "thank", "greet"}
 _WHO_IS = re.compile(r"\b(?:ce que c'est|c'est qui|qui est|qui sont|c'est quoi)\b")
+# Above this confidence the classifier's funding reading stands, grounded in the message or not.
+_SURE = 0.8
 _LEARNERS = {"scolaires", "enseignants", "adultes"}
 _CLIMATE_THEMES = {"climat", "energie", "ville_intelligente", "mobilite", "environnement"}
 # "C'est possible ?", "est-ce faisable ?": whether the project stated can be done (funded, here).
@@ -139,6 +142,11 @@ def corrected_intent(message: Message) -> Optional[str]:
     if (intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text)
             and not _ASKS_AMOUNT.search(text)):
         return "check_eligibility"
+    if intent in FUNDING_INTENTS and "programme" in types and _WHAT_IS.search(text) and not _ASKS_FOR_MONEY.search(text):
+        return "ask_programme_info"  # "les « villes jumelles » de la mission climat, qu'est-ce que c'est exactement ?"
+    if (intent in FUNDING_INTENTS and intent != "ask_funding" and (message.get(INTENT) or {}).get("confidence", 1) < _SURE
+            and not _supported(intent, message)):
+        return _best_funding_intent(message, skip=intent)  # "climate" heard in a project on disability, say
     if intent == "ask_funding_franco_german" and not _names_germany(message) and not text.startswith("/"):
         # Nothing German in the message (no country, town or Franco-German scheme): the classifier
         # guessed; the next funding reading decides.
@@ -249,11 +257,12 @@ def _supported(intent: str, message: Message) -> bool:
     if intent == "ask_funding_network_of_towns":
         return _network_possible(message)
     if intent == "ask_funding_youth_exchange":
-        return bool(publics & MINOR_AUDIENCES)
+        return bool(publics & MINOR_AUDIENCES or values & {("programme", "ofaj"), ("programme", "european_solidarity_corps")})
     if intent == "ask_funding_education_training":
-        return bool(publics & _LEARNERS or ("activity", "formation") in values or ("theme", "education") in values)
+        return bool(publics & _LEARNERS or values & {("activity", "formation"), ("theme", "education"),
+                                                      ("programme", "erasmus_plus")})
     if intent == "ask_funding_climate_cities":
-        return any(kind == "theme" and value in _CLIMATE_THEMES for kind, value in values)
+        return any(kind == "theme" and value in _CLIMATE_THEMES or value == "horizon_cities_mission" for kind, value in values)
     if intent == "ask_funding_franco_german":
         return _names_germany(message)
     return True
