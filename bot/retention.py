@@ -225,6 +225,23 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"Purge impossible, base des conversations inaccessible : {detail}", file=sys.stderr)
         return 1
     print(report.summary())
+    return purge_alerts(settings, args.dry_run)
+
+
+def purge_alerts(settings: Settings, dry_run: bool) -> int:
+    """The alert subscriptions past their keeping time (alerts.store: unconfirmed, stopped), log included."""
+    from alerts import store
+
+    try:
+        counts = store.purge(dry_run=dry_run, url=settings.alerts_database_url)
+    except SQLAlchemyError as error:
+        detail = str(getattr(error, "orig", None) or type(error).__name__).strip().splitlines()[0]
+        print(f"Purge impossible, base des alertes inaccessible : {detail}", file=sys.stderr)
+        return 1
+    verb = "à supprimer" if dry_run else "supprimé(s)"
+    print(f"Alertes : {counts['unconfirmed subscriptions']} abonnement(s) jamais confirmé(s) (plus de "
+          f"{store.PENDING_DAYS} jours) et {counts['stopped subscriptions']} abonnement(s) arrêté(s) depuis plus de "
+          f"{store.STOPPED_DAYS} jours, avec leur journal d'envoi, {verb}.")
     return 0
 
 
