@@ -45,8 +45,8 @@ def _unknown() -> web.Response:
 
 
 async def unsubscribe_page(request: web.Request) -> web.Response:
-    subscription = await asyncio.to_thread(store.by_token, request.match_info["token"], None,
-                                           request.config_dict[ALERTS_URL])
+    subscription = await asyncio.to_thread(store.by_token, request.match_info["token"],
+                                           url=request.config_dict[ALERTS_URL])
     if subscription is None:
         return _unknown()
     if subscription.status == store.STOPPED:
@@ -57,8 +57,8 @@ async def unsubscribe_page(request: web.Request) -> web.Response:
 
 
 async def unsubscribe(request: web.Request) -> web.Response:
-    subscription = await asyncio.to_thread(store.unsubscribe, request.match_info["token"], None,
-                                           request.config_dict[ALERTS_URL])
+    subscription = await asyncio.to_thread(store.unsubscribe, request.match_info["token"],
+                                           url=request.config_dict[ALERTS_URL])
     if subscription is None:
         return _unknown()
     return _page("Désinscription faite", "C'est fait : vous ne recevrez plus ces alertes. "
