@@ -146,6 +146,32 @@ class Notifier:
         return True
 
 
+TEST_NOTE = "Ceci est une alerte de test, envoyée depuis la console Europe Direct : voici ce que reçoivent les abonnés."
+
+
+def send_test(settings: Settings, address: str, topic: str, today: date) -> str:
+    """Send a staff member a sample alert now (the next call of ``topic``, else its latest); its subject.
+
+    Raises:
+        store.InvalidAddress, store.UnknownTopic, SendError (no ``SMTP_URL``, or the server failed).
+    """
+    address = store.normalise_address(address)
+    strand = api.get_strand(topic, url=settings.database_url) if topic else None
+    if strand is None or not strand.calls:
+        raise store.UnknownTopic(topic)
+    call = api.next_call(strand.id, today, url=settings.database_url) or max(strand.calls, key=lambda c: c.year)
+    if not settings.smtp_url:
+        raise SendError("SMTP_URL", counts=False)
+    contacts = api.contacts_for(strand.id, url=settings.database_url)
+    subject, text = alert_message(NEW_CALL, strand, call, contacts[0] if contacts else None, today)
+    sender = MailSender(settings.smtp_url, settings.alerts_from, settings.smtp_ca_file)
+    try:
+        sender.send(address, f"[Test] {subject}", f"{TEST_NOTE}\n\n{text}", None)
+    finally:
+        sender.close()
+    return f"[Test] {subject}"
+
+
 def notify(settings: Optional[Settings] = None, now: Optional[datetime] = None,
            today: Optional[date] = None) -> Report:
     """Send the alerts due (see the module's docstring); ``now`` (UTC) and ``today`` (Paris) fix the clock."""

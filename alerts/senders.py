@@ -72,7 +72,7 @@ class MailSender:
             self.connection = connection
         return self.connection
 
-    def send(self, address: str, subject: str, text: str, unsubscribe_url: str) -> None:
+    def send(self, address: str, subject: str, text: str, unsubscribe_url: Optional[str]) -> None:
         message = EmailMessage()
         # A header with a line break raises here: nothing can be injected through the address.
         message["From"] = self.sender
@@ -81,9 +81,10 @@ class MailSender:
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain=self.host)
         message["Auto-Submitted"] = "auto-generated"
-        # One click in the mail client (RFC 8058): it POSTs to the link, which unsubscribes.
-        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        if unsubscribe_url:
+            # One click in the mail client (RFC 8058): it POSTs to the link, which unsubscribes.
+            message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(text)
         try:
             self._connect().send_message(message)
