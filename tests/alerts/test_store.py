@@ -150,3 +150,22 @@ def test_rebuilding_the_knowledge_base_in_the_same_database_keeps_the_subscripti
         build_database(url)
         assert [s.id for s in store.active(url)] == [subscription.id]
         dispose_engine(url)
+
+
+def test_make_purge_also_purges_the_lapsed_subscriptions(tmp_path, knowledge_url):
+    import os
+    import subprocess
+    import sys
+
+    from bot.settings import REPO_ROOT
+
+    url = f"sqlite:///{tmp_path / 'alerts.sqlite3'}"
+    subscribe(url, knowledge_url, now=datetime.utcnow() - timedelta(days=5), confirm=False)
+    env = {**os.environ, "ALERTS_DATABASE_URL": url, "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'tracker.sqlite3'}"}
+    for extra, verb in ((["--dry-run"], "à supprimer"), ([], "supprimé(s)")):
+        done = subprocess.run([sys.executable, "-m", "bot.retention", "purge", *extra], cwd=REPO_ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert len(done.stdout.strip().splitlines()) == 1
+        assert f"Alertes : 1 abonnement(s) jamais confirmé(s) depuis plus de 2 jours et 0 arrêté(s) depuis plus de 30 jours, avec leur journal d'envoi, {verb}." in done.stdout
+    assert store.purge(url=url) == {"unconfirmed subscriptions": 0, "stopped subscriptions": 0}
