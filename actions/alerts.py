@@ -123,6 +123,13 @@ class ValidateAlertForm(FormValidationAction):
             return []
         return [TOPIC, CONSENT] if on_telegram(tracker) else [TOPIC, ADDRESS, CONSENT]
 
+    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Optional[EventType]:
+        # Always chosen here (rasa_sdk leaves it to Rasa when the list equals domain.yml's): the
+        # questions are asked by run(), not by responses in the domain.
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return SlotSet(REQUESTED_SLOT, next((slot for slot in required if tracker.get_slot(slot) is None), None))
+
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> List[EventType]:
         values = await asyncio.to_thread(extract, tracker, dispatcher)

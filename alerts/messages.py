@@ -24,10 +24,10 @@ def topic_name(strand: StrandView, topic: str) -> str:
 
 
 def what_is_sent(new_calls: bool, reminder_days: Optional[int]) -> str:
-    """``quand un nouvel appel est publié et 30 jours avant sa date limite``."""
+    """``quand un nouvel appel sera publié et 30 jours avant sa date limite``."""
     parts = []
     if new_calls:
-        parts.append("quand un nouvel appel est publié")
+        parts.append("quand un nouvel appel sera publié")
     if reminder_days:
         parts.append(f"{reminder_days} jours avant {'sa' if new_calls else 'chaque'} date limite")
     return " et ".join(parts)

@@ -70,7 +70,7 @@ async def test_subscribe_notify_once_and_unsubscribe(tmp_path: Path, fake_telegr
 
     with SmtpServer(tmp_path) as smtp:
         alert_env = {"ALERTS_DATABASE_URL": alerts_url, "TELEGRAM_TOKEN": TOKEN, "TELEGRAM_API_URL": fake_telegram.base_url,
-                     "TELEGRAM_SECRET": SECRET, "SMTP_URL": smtp.url, "SMTP_CA_FILE": str(smtp.cert_file),
+                     "TELEGRAM_SECRET": SECRET, "TELEGRAM_BOT_NAME": "europe_des_communes_bot", "SMTP_URL": smtp.url, "SMTP_CA_FILE": str(smtp.cert_file),
                      "ALERTS_FROM": "L'Europe des communes <alertes@assistant.example.org>"}
         stack = Stack(tmp_path, knowledge_url, environ=alert_env)
         web = TestServer(create_app(Settings.from_env({**alert_env, "DATABASE_URL": knowledge_url})))
