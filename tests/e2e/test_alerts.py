@@ -10,6 +10,7 @@ example comes from there).
 from __future__ import annotations
 
 import asyncio
+import html
 import os
 import re
 import subprocess
@@ -66,7 +67,7 @@ async def test_subscribe_notify_once_and_unsubscribe(tmp_path: Path, fake_telegr
     knowledge_url = f"sqlite:///{tmp_path / 'knowledge.sqlite3'}"
     alerts_url = f"sqlite:///{tmp_path / 'alerts.sqlite3'}"
     build_database(knowledge_url, data_dir)
-    transcript = []
+    transcript, telegram_transcript = [], []
 
     with SmtpServer(tmp_path) as smtp:
         alert_env = {"ALERTS_DATABASE_URL": alerts_url, "TELEGRAM_TOKEN": TOKEN, "TELEGRAM_API_URL": fake_telegram.base_url,
@@ -102,6 +103,8 @@ async def test_subscribe_notify_once_and_unsubscribe(tmp_path: Path, fake_telegr
                                             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
                         assert response.status == 200
                     await until(lambda: len(fake_telegram.called("sendMessage")) > before, "the Telegram answer")
+                    answer = html.unescape(re.sub(r"<[^>]+>", "", fake_telegram.called("sendMessage")[-1]["text"]))
+                    telegram_transcript += [f"> **Utilisateur (Telegram) :** {text}", ">", f"> **Assistant :** {answer}", ">"]
                 conversation = [call["text"] for call in fake_telegram.called("sendMessage")]
                 assert "sur Telegram" in conversation[0] and conversation[-1].startswith("C'est noté")
 
@@ -135,6 +138,6 @@ async def test_subscribe_notify_once_and_unsubscribe(tmp_path: Path, fake_telegr
         finally:
             stack.stop()
             await web.close()
-    transcript += ["", f"Subject: {mail['Subject']}", f"From: {mail['From']}", f"To: {mail['To']}", "", body]
+    transcript += ["", *telegram_transcript, "", f"Subject: {mail['Subject']}", f"From: {mail['From']}", f"To: {mail['To']}", "", body]
     if os.environ.get("ALERTS_TRANSCRIPT"):
         Path(os.environ["ALERTS_TRANSCRIPT"]).write_text("\n".join(transcript), encoding="utf-8")
