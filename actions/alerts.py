@@ -9,6 +9,7 @@ becomes active on "oui" (:mod:`alerts.store`); ``make notify`` sends the alerts.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -17,8 +18,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import KnowledgeAction, latest_entity_values, latest_intent, profile_from
+from actions.common import KNOWLEDGE_DOWN, KnowledgeAction, latest_entity_values, latest_intent, profile_from
 from actions.words_fr import parse_int_fr
 from alerts import store
 from alerts.messages import consent_question, subscription_line, topic_name, what_is_sent
@@ -26,6 +28,7 @@ from knowledge import api
 from knowledge.text import strip_accents
 from knowledge.views import NeedProfile
 
+logger = logging.getLogger(__name__)
 TOPIC, ADDRESS, CONSENT = "alert_topic", "alert_address", "alert_consent"
 NEW_CALLS, DAYS, SUBSCRIPTION, MISSES = "alert_new_calls", "alert_reminder_days", "alert_subscription", "alert_misses"
 ALERT_SLOTS = (TOPIC, NEW_CALLS, DAYS, ADDRESS, CONSENT, SUBSCRIPTION, MISSES)
@@ -60,6 +63,13 @@ def read_request(text: str) -> Tuple[bool, Optional[int]]:
     if wants_new and not wants_reminder:
         return True, None
     return True, min(days or store.DEFAULT_REMINDER_DAYS, store.MAX_REMINDER_DAYS)
+
+
+def number(value: Any) -> Optional[int]:
+    """A whole number held by a slot, None for anything else (slots can hold any text)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return None
+    return int(value)
 
 
 def on_telegram(tracker: Tracker) -> bool:
@@ -104,7 +114,7 @@ def extract(tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[str, Any
     elif requested == CONSENT and intent in ("affirm", "deny"):
         values[CONSENT] = intent == "affirm"
     if requested and not values.keys() & {TOPIC, ADDRESS, CONSENT}:
-        misses = int(tracker.get_slot(MISSES) or 0) + 1
+        misses = (number(tracker.get_slot(MISSES)) or 0) + 1
         values[MISSES] = misses
         if misses >= MAX_MISSES:
             values[CONSENT] = False  # three answers not understood: give up rather than loop
@@ -140,6 +150,14 @@ class ValidateAlertForm(FormValidationAction):
         return [SlotSet(slot, value) for slot, value in tracker.slots_to_validate().items() if slot in ALERT_SLOTS]
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            return await self._run(dispatcher, tracker, domain)
+        except SQLAlchemyError:
+            logger.exception("alerts or knowledge database unavailable in %s", self.name())
+            dispatcher.utter_message(text=KNOWLEDGE_DOWN)
+            return [SlotSet(CONSENT, False), SlotSet(REQUESTED_SLOT, None)]
+
+    async def _run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events = await super().run(dispatcher, tracker, domain)
         requested = next((e["value"] for e in events if e.get("name") == REQUESTED_SLOT), None)
         if requested == TOPIC:
@@ -155,20 +173,24 @@ class ValidateAlertForm(FormValidationAction):
 
 
 def _request(tracker: Tracker) -> Tuple[bool, Optional[int]]:
-    new_calls, days = tracker.get_slot(NEW_CALLS), tracker.get_slot(DAYS)
-    if new_calls is None and days is None:
-        return True, store.DEFAULT_REMINDER_DAYS
-    return bool(new_calls), int(days) if days else None
+    new_calls, days = tracker.get_slot(NEW_CALLS) is True, number(tracker.get_slot(DAYS))
+    days = days if days and 1 <= days <= store.MAX_REMINDER_DAYS else None
+    return (True, store.DEFAULT_REMINDER_DAYS) if not new_calls and days is None else (new_calls, days)
 
 
 def ask_consent(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """Record the subscription as pending and ask the user to agree to what will be sent."""
-    topic, address = tracker.get_slot(TOPIC), tracker.get_slot(ADDRESS)
+    topic, address = known_topic(tracker.get_slot(TOPIC)), tracker.get_slot(ADDRESS)
     new_calls, days = _request(tracker)
     channel = store.TELEGRAM if on_telegram(tracker) else store.EMAIL
     events: List[EventType] = []
-    if tracker.get_slot(SUBSCRIPTION) is None:
-        subscription = store.subscribe(channel, address, tracker.sender_id, topic, new_calls, days)
+    if number(tracker.get_slot(SUBSCRIPTION)) is None:
+        try:
+            subscription = store.subscribe(channel, str(address), tracker.sender_id, str(topic), new_calls, days)
+        except ValueError:  # InvalidAddress, UnknownTopic: slots set otherwise than by this form
+            dispatcher.utter_message(text="Je n'ai pas pu enregistrer cette alerte : recommencez en me disant "
+                                          "pour quel programme vous voulez être prévenu.")
+            return [SlotSet(CONSENT, False)]
         events.append(SlotSet(SUBSCRIPTION, subscription.id))
     name = topic_name(api.get_strand(topic), topic)
     dispatcher.utter_message(text=consent_question(channel, address, name, new_calls, days), buttons=YES_NO)
@@ -186,16 +208,16 @@ class ActionSubscribeAlerts(KnowledgeAction):
         return "action_subscribe_alerts"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        subscription_id = tracker.get_slot(SUBSCRIPTION)
+        subscription_id = number(tracker.get_slot(SUBSCRIPTION))
         confirmed = None
-        if tracker.get_slot(CONSENT) and subscription_id is not None:
-            confirmed = store.confirm(int(subscription_id), tracker.sender_id)
+        if tracker.get_slot(CONSENT) is True and subscription_id is not None:
+            confirmed = store.confirm(subscription_id, tracker.sender_id)
         elif subscription_id is not None:
-            store.discard(int(subscription_id), tracker.sender_id)
+            store.discard(subscription_id, tracker.sender_id)
         if confirmed is None:
             dispatcher.utter_message(text="D'accord, je n'enregistre aucune alerte.")
             return _reset()
-        name = topic_name(api.get_strand(confirmed.topic), confirmed.topic)
+        name = topic_name(api.get_strand(confirmed.topic), confirmed.topic)  # checked when subscribing
         where = "par e-mail" if confirmed.channel == store.EMAIL else "ici"
         dispatcher.utter_message(
             text=f"C'est noté : je vous préviendrai {where} {what_is_sent(confirmed.new_calls, confirmed.reminder_days)} "
