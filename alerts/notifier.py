@@ -6,7 +6,7 @@ Run daily from cron, and at the end of ``make knowledge``. An alert is due when
   deadline is not past (``new_call``);
 * a call's deadline enters their reminder window: ``reminder_days`` days or fewer left (``reminder``).
 
-Each alert is claimed in the send log before it is sent (:func:`alerts.store.claim`): a second run
+Each alert is claimed in the send log before it is sent (:func:`alerts.sendlog.claim`): a second run
 sends nothing, two runs at once send nothing twice, and a failed send stays in the log to be
 retried at the next run. Without ``SMTP_URL`` (or ``TELEGRAM_TOKEN``) the e-mails (or Telegram
 messages) wait, unclaimed, for a run that can send them.
@@ -24,7 +24,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import today as paris_today
-from alerts import store
+from alerts import sendlog, store
 from alerts.messages import NEW_CALL, REMINDER, alert_message
 from alerts.senders import MailSender, SendError, TelegramSender
 from bot.settings import Settings
@@ -113,7 +113,7 @@ class Notifier:
             sender = self.senders.get(alert.subscription.channel)
             if sender is None:
                 self.report.waiting += 1
-            elif alert.subscription.id not in stopped and store.claim(
+            elif alert.subscription.id not in stopped and sendlog.claim(
                     alert.subscription.id, alert.key, alert.strand.id, self.now, self.url):
                 if not self._send(sender, alert):
                     stopped.add(alert.subscription.id)
@@ -137,11 +137,11 @@ class Notifier:
             self.report.failed += 1
             # The error's kind and the subscription's number only: no address in the logs.
             logger.warning("alert %s for subscription %s not sent: %s", alert.key, subscription.id, error.kind)
-            if store.record_failed(subscription.id, alert.key, error.kind, counts, self.now, self.url):
+            if sendlog.record_failed(subscription.id, alert.key, error.kind, counts, self.now, self.url):
                 self.report.stopped += 1
                 return False
             return True
-        store.record_sent(subscription.id, alert.key, self.now, self.url)
+        sendlog.record_sent(subscription.id, alert.key, self.now, self.url)
         self.report.sent += 1
         return True
 

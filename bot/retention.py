@@ -1,7 +1,7 @@
 """Retention of conversations: purge the tracker store of conversations older than ``RETENTION_DAYS``.
 
 The same command purges the alert subscriptions that lapsed (never confirmed, or stopped: see
-:func:`alerts.store.purge`), with their send log.
+:func:`alerts.sendlog.purge`), with their send log.
 
 Usage: ``python -m bot.retention purge [--days N] [--dry-run]`` (``make purge``), meant to run once
 a day from cron or a systemd timer, e.g. ``15 3 * * * cd /srv/assistant && make purge``. There is
@@ -240,12 +240,12 @@ def main(argv: Optional[List[str]] = None) -> int:
 def purge_alerts(url: str, dry_run: bool) -> str:
     """Purge the alert subscriptions past their keeping time (alerts.store: unconfirmed, stopped) with
     their send log; what was done, in one sentence ("" when there is no alerts database yet)."""
-    from alerts import store
+    from alerts import sendlog, store
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
         return ""  # no subscription was ever made: nothing to purge, and no file to create
-    counts = store.purge(dry_run=dry_run, url=url)
+    counts = sendlog.purge(dry_run=dry_run, url=url)
     verb = "à supprimer" if dry_run else "supprimé(s)"
     return (f"Alertes : {counts['unconfirmed subscriptions']} abonnement(s) jamais confirmé(s) depuis plus de "
             f"{store.PENDING_DAYS} jours et {counts['stopped subscriptions']} arrêté(s) depuis plus de "

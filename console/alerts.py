@@ -9,7 +9,7 @@ from typing import List, Optional
 
 from aiohttp import web
 
-from alerts import store
+from alerts import sendlog, store
 from alerts.messages import topic_name
 from alerts.notifier import send_test
 from alerts.senders import SendError
@@ -28,7 +28,7 @@ class TopicRow:
 
 def topic_rows(alerts_url: str, knowledge_url: str) -> List[TopicRow]:
     rows = []
-    for counts in store.counts_by_topic(url=alerts_url):
+    for counts in sendlog.counts_by_topic(url=alerts_url):
         strand = api.get_strand(counts.topic, url=knowledge_url)
         name = topic_name(strand, counts.topic) if strand else counts.topic
         rows.append(TopicRow(name, counts.email, counts.telegram, counts.last_sent_at, counts.last_event))

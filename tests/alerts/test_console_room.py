@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from alerts import store
+from alerts import sendlog, store
 from alerts.notifier import notify
 from bot.web import create_app
 from console.pages import CONSOLE_TODAY
@@ -47,4 +47,4 @@ async def test_counts_without_addresses_and_a_test_alert_to_me(sqlite_alerts_url
     assert smtp.mailbox.recipients[-1] == ["agent@europe-direct-exemple.fr"]
     assert test_mail["Subject"].startswith("[Test] Nouvel appel CERV – Jumelage de villes 2027")
     assert "alerte de test" in test_mail.get_content()
-    assert store.counts_by_topic(url=sqlite_alerts_url)[0].email == 2  # the staff address is not subscribed
+    assert sendlog.counts_by_topic(url=sqlite_alerts_url)[0].email == 2  # the staff address is not subscribed

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from alerts import store
+from alerts import sendlog, store
 
 NOW = datetime(2026, 11, 30, 8, 0)
 
@@ -81,7 +81,7 @@ def test_each_alert_is_claimed_by_one_run_only_even_at_the_same_moment(alerts_ur
 
     def run():
         barrier.wait()
-        results.append(store.claim(subscription.id, "new_call:X", "cerv_town_twinning", NOW, alerts_url))
+        results.append(sendlog.claim(subscription.id, "new_call:X", "cerv_town_twinning", NOW, alerts_url))
 
     threads = [threading.Thread(target=run) for _ in range(4)]
     for thread in threads:
@@ -89,25 +89,25 @@ def test_each_alert_is_claimed_by_one_run_only_even_at_the_same_moment(alerts_ur
     for thread in threads:
         thread.join()
     assert sorted(results) == [False, False, False, True]
-    store.record_sent(subscription.id, "new_call:X", NOW, alerts_url)
-    assert not store.claim(subscription.id, "new_call:X", "cerv_town_twinning", NOW + timedelta(days=1), alerts_url)
+    sendlog.record_sent(subscription.id, "new_call:X", NOW, alerts_url)
+    assert not sendlog.claim(subscription.id, "new_call:X", "cerv_town_twinning", NOW + timedelta(days=1), alerts_url)
 
 
 def test_a_failed_alert_is_claimed_again_and_a_dead_run_s_claim_lapses(alerts_url, knowledge_url):
     subscription = subscribe(alerts_url, knowledge_url)
-    assert store.claim(subscription.id, "a", "s", NOW, alerts_url)
-    store.record_failed(subscription.id, "a", "ConnectionRefusedError", counts=False, now=NOW, url=alerts_url)
-    assert store.claim(subscription.id, "a", "s", NOW, alerts_url)
-    assert store.claim(subscription.id, "b", "s", NOW, alerts_url)
-    assert not store.claim(subscription.id, "b", "s", NOW + timedelta(minutes=5), alerts_url)  # still being sent
-    assert store.claim(subscription.id, "b", "s", NOW + timedelta(hours=1), alerts_url)  # its run died
+    assert sendlog.claim(subscription.id, "a", "s", NOW, alerts_url)
+    sendlog.record_failed(subscription.id, "a", "ConnectionRefusedError", counts=False, now=NOW, url=alerts_url)
+    assert sendlog.claim(subscription.id, "a", "s", NOW, alerts_url)
+    assert sendlog.claim(subscription.id, "b", "s", NOW, alerts_url)
+    assert not sendlog.claim(subscription.id, "b", "s", NOW + timedelta(minutes=5), alerts_url)  # still being sent
+    assert sendlog.claim(subscription.id, "b", "s", NOW + timedelta(hours=1), alerts_url)  # its run died
 
 
 def test_repeated_failures_of_the_recipient_stop_the_subscription(alerts_url, knowledge_url):
     subscription = subscribe(alerts_url, knowledge_url)
     for run in range(store.MAX_FAILURES):
-        assert store.claim(subscription.id, "a", "s", NOW, alerts_url)
-        stopped = store.record_failed(subscription.id, "a", "SMTPRecipientsRefused", counts=True, now=NOW, url=alerts_url)
+        assert sendlog.claim(subscription.id, "a", "s", NOW, alerts_url)
+        stopped = sendlog.record_failed(subscription.id, "a", "SMTPRecipientsRefused", counts=True, now=NOW, url=alerts_url)
     assert stopped and store.active(alerts_url) == []
 
 
@@ -125,18 +125,18 @@ def test_retention_purges_unconfirmed_and_lapsed_subscriptions_with_their_log(al
     subscribe(alerts_url, knowledge_url, now=NOW - timedelta(days=3), confirm=False)  # never confirmed
     fresh_pending = subscribe(alerts_url, knowledge_url, now=NOW - timedelta(hours=2), confirm=False)
     lapsed = subscribe(alerts_url, knowledge_url, now=NOW - timedelta(days=90))
-    store.claim(lapsed.id, "new_call:X", "cerv_town_twinning", NOW - timedelta(days=80), alerts_url)
-    store.record_sent(lapsed.id, "new_call:X", NOW - timedelta(days=80), alerts_url)
+    sendlog.claim(lapsed.id, "new_call:X", "cerv_town_twinning", NOW - timedelta(days=80), alerts_url)
+    sendlog.record_sent(lapsed.id, "new_call:X", NOW - timedelta(days=80), alerts_url)
     store.unsubscribe(lapsed.token, now=NOW - timedelta(days=31), url=alerts_url)
     recently_stopped = subscribe(alerts_url, knowledge_url)
     store.unsubscribe(recently_stopped.token, now=NOW - timedelta(days=1), url=alerts_url)
 
-    assert store.purge(now=NOW, dry_run=True, url=alerts_url) == {"unconfirmed subscriptions": 1, "stopped subscriptions": 1}
-    assert store.purge(now=NOW, url=alerts_url) == {"unconfirmed subscriptions": 1, "stopped subscriptions": 1}
+    assert sendlog.purge(now=NOW, dry_run=True, url=alerts_url) == {"unconfirmed subscriptions": 1, "stopped subscriptions": 1}
+    assert sendlog.purge(now=NOW, url=alerts_url) == {"unconfirmed subscriptions": 1, "stopped subscriptions": 1}
     assert store.by_token(lapsed.token, url=alerts_url) is None
     for kept in (kept_active, fresh_pending, recently_stopped):
         assert store.by_token(kept.token, url=alerts_url) is not None
-    assert store.counts_by_topic(url=alerts_url)[0].last_sent_at is None  # the log went with its subscription
+    assert sendlog.counts_by_topic(url=alerts_url)[0].last_sent_at is None  # the log went with its subscription
 
 
 def test_rebuilding_the_knowledge_base_in_the_same_database_keeps_the_subscriptions(knowledge_url):
@@ -168,4 +168,4 @@ def test_make_purge_also_purges_the_lapsed_subscriptions(tmp_path, knowledge_url
         assert done.returncode == 0, done.stderr
         assert len(done.stdout.strip().splitlines()) == 1
         assert f"Alertes : 1 abonnement(s) jamais confirmé(s) depuis plus de 2 jours et 0 arrêté(s) depuis plus de 30 jours, avec leur journal d'envoi, {verb}." in done.stdout
-    assert store.purge(url=url) == {"unconfirmed subscriptions": 0, "stopped subscriptions": 0}
+    assert sendlog.purge(url=url) == {"unconfirmed subscriptions": 0, "stopped subscriptions": 0}
