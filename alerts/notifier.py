@@ -109,14 +109,21 @@ class Notifier:
             store.remember_calls(session, [(call.id, strand.id) for strand in strands for call in strand.calls], self.now)
         alerts = list(due_alerts(store.active(self.url), strands, store.first_seen(self.url), self.today))
         stopped: set = set()
+        announced: set = set()  # (subscription, call) told of a new call in this run, days left included
         for alert in alerts:
             sender = self.senders.get(alert.subscription.channel)
+            pair = (alert.subscription.id, alert.call.id)
             if sender is None:
                 self.report.waiting += 1
             elif alert.subscription.id not in stopped and sendlog.claim(
                     alert.subscription.id, alert.key, alert.strand.id, self.now, self.url):
-                if not self._send(sender, alert):
+                if alert.kind == REMINDER and pair in announced:
+                    # The new call's message, sent a moment ago, gave the days left: no second message.
+                    sendlog.record_sent(alert.subscription.id, alert.key, self.now, self.url)
+                elif not self._send(sender, alert):
                     stopped.add(alert.subscription.id)
+                elif alert.kind == NEW_CALL:
+                    announced.add(pair)
         return self.report
 
     def _send(self, sender, alert: Alert) -> bool:

@@ -160,3 +160,13 @@ async def test_the_unsubscribe_link_stops_the_mail(sqlite_alerts_url, knowledge_
         assert (await client.get("/alertes/desinscription/inconnu")).status == 404
     publish(knowledge_2027, data_dir)
     assert notify(settings, NOW + timedelta(hours=1), TODAY).sent == 0 and smtp.mailbox.messages == []
+
+
+def test_a_new_call_already_in_the_reminder_window_makes_one_message(sqlite_alerts_url, knowledge_2027, data_dir, smtp):
+    settings = settings_for(sqlite_alerts_url, knowledge_2027, smtp)
+    subscribe(settings, days=30)
+    publish(knowledge_2027, data_dir, call_yaml("CERV-2026-TARDIF", date(2026, 11, 1), date(2026, 12, 15)))
+    assert notify(settings, NOW + timedelta(hours=1), TODAY).sent == 1
+    assert notify(settings, NOW + timedelta(days=1), TODAY + timedelta(days=1)).sent == 0
+    [mail] = smtp.mailbox.messages
+    assert mail["Subject"].startswith("Nouvel appel") and "dans 15 jours" in mail.get_content()
