@@ -17,6 +17,7 @@ import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from email_validator import EmailNotValidError, validate_email
@@ -31,6 +32,7 @@ from sqlalchemy import (
     delete,
     select,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, declarative_base
 
@@ -149,6 +151,9 @@ def default_url() -> str:
 
 @functools.lru_cache(maxsize=None)
 def _created(url: str) -> bool:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # var/ on a fresh checkout
     AlertBase.metadata.create_all(get_engine(url))
     return True
 
