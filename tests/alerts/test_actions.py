@@ -9,7 +9,7 @@ import pytest
 import yaml
 from rasa_sdk.executor import ActionExecutor
 
-from actions.alerts import read_request
+from actions.alerts import ActionListAlerts, ActionStopAlerts, ActionSubscribeAlerts, ValidateAlertForm, read_request
 from alerts import store
 from bot.settings import REPO_ROOT
 
@@ -32,7 +32,8 @@ def test_what_the_user_asks_to_be_sent(text, wanted):
 def run(knowledge_url, alerts_database, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", knowledge_url)
     executor = ActionExecutor()
-    executor.register_package("actions")
+    for action in (ValidateAlertForm, ActionSubscribeAlerts, ActionListAlerts, ActionStopAlerts):
+        executor.register_action(action)
     loop = asyncio.new_event_loop()
 
     def call(action, text, intent, sender="widget-actions", slots=None, entities=(), channel="rest"):
