@@ -74,8 +74,9 @@ purge: $(INSTALLED) ## Delete the conversations older than RETENTION_DAYS (90) f
 test: $(INSTALLED) knowledge train lint test-unit test-conversations test-nlu test-scenarios test-robustness test-production test-browser ## Everything: data validation, lint, unit tests, conversation tests, held-out NLU accuracy, end-to-end scenarios, bad input and security, production set-up and faults, the widget in a browser
 
 .PHONY: lint
-lint: $(INSTALLED) ## Lint the Python code (ruff: unused names, undefined names, syntax errors)
+lint: $(INSTALLED) ## Lint the Python code (ruff: unused names, undefined names, syntax errors) and type-check knowledge/ and actions/ (mypy)
 	$(PY) -m ruff check actions alerts bot knowledge console bench tests
+	$(PY) -m mypy knowledge actions
 
 test-unit: $(INSTALLED) ## pytest: knowledge queries and loader, actions
 	$(PY) -m pytest -q -m "not e2e and not production and not robustness"
@@ -89,7 +90,7 @@ test-nlu: $(MODEL) ## Intent accuracy on each held-out French test set (never us
 	  $(PY) -m bot.tools.check_nlu_report results/nlu/$$set/intent_report.json --min-accuracy $(MIN_INTENT_ACCURACY); \
 	done
 
-test-scenarios: $(MODEL) knowledge ## Multi-turn scenarios through the real model and action server: right programme or contact first
+test-scenarios: $(MODEL) knowledge ## Multi-turn scenarios through the real model and action server: right programme or contact first; every reply written to results/replies.txt (a refactoring leaves it unchanged)
 	$(PY) -m pytest -q -m e2e; status=$$?; head -1 results/scenarios.txt 2>/dev/null; exit $$status
 
 .PHONY: test-robustness
@@ -103,7 +104,11 @@ fuzz: $(MODEL) ## The robustness tests with newly generated inputs each run (mak
 test-production: $(MODEL) ## Production set-up against the real PostgreSQL and Redis (~3 min): two Rasa servers, faults, a restart, a 15 s load test
 	$(PY) -m pytest -q -m production tests/production
 
-test-browser: ## The chat widget (web/) in headless Chromium (/usr/bin/chromium): keyboard, answers, quick replies, reload, axe-core
+.PHONY: telegram-check
+telegram-check: $(INSTALLED) ## Ask Telegram whether the bot works: token valid, webhook declared at TELEGRAM_WEBHOOK_URL, last delivery error (getMe, getWebhookInfo)
+	$(PY) -m bot.telegram_check
+
+test-browser: $(INSTALLED) ## The chat widget (web/) and the staff console in headless Chromium (/usr/bin/chromium): keyboard, answers, quick replies, reload, the console pages; axe-core (0 violations); refreshes docs/*.png
 	cd tests/browser && npm ci --silent && node --test
 
 crossval: $(INSTALLED) ## 5-fold cross-validation of the NLU on the training data

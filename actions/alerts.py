@@ -83,7 +83,8 @@ def known_topic(value: Optional[str], profile: Optional[NeedProfile] = None) -> 
     if strand is None:
         return None
     if value == strand.programme_id and profile is not None and profile.describes_anything:
-        return api.strand_for(value, profile).id
+        chosen = api.strand_for(value, profile)
+        return chosen.id if chosen is not None else value
     return value if value in (strand.id, strand.programme_id) else strand.id
 
 
@@ -192,7 +193,7 @@ def ask_consent(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Even
                                           "pour quel programme vous voulez être prévenu.")
             return [SlotSet(CONSENT, False)]
         events.append(SlotSet(SUBSCRIPTION, subscription.id))
-    name = topic_name(api.get_strand(topic), topic)
+    name = topic_name(str(topic))
     dispatcher.utter_message(text=consent_question(channel, address, name, new_calls, days), buttons=YES_NO)
     return events
 
@@ -217,7 +218,7 @@ class ActionSubscribeAlerts(KnowledgeAction):
         if confirmed is None:
             dispatcher.utter_message(text="D'accord, je n'enregistre aucune alerte.")
             return _reset()
-        name = topic_name(api.get_strand(confirmed.topic), confirmed.topic)  # checked when subscribing
+        name = topic_name(confirmed.topic)
         where = "par e-mail" if confirmed.channel == store.EMAIL else "ici"
         dispatcher.utter_message(
             text=f"C'est noté : je vous préviendrai {where} {what_is_sent(confirmed.new_calls, confirmed.reminder_days)} "
@@ -240,7 +241,7 @@ class ActionListAlerts(KnowledgeAction):
                      "e-mail se désinscrit avec le lien en bas de chaque message.")
             return []
         lines = ["Vos alertes :"]
-        lines += [subscription_line(s, topic_name(api.get_strand(s.topic), s.topic)) for s in subscriptions]
+        lines += [subscription_line(s, topic_name(s.topic)) for s in subscriptions]
         lines.append("Pour les arrêter, dites « arrêtez les alertes ».")
         dispatcher.utter_message(text="\n".join(lines))
         return []

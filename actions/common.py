@@ -17,8 +17,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from knowledge import api
+from actions.answer import EUROPE_DIRECT_HELP
+from knowledge import api, snapshot
 from knowledge.views import NeedProfile
+from knowledge.vocabulary import HOME_PROJECT, TRAVEL_ACTIVITIES
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +29,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 KNOWLEDGE_DOWN = (
     "Désolé, je ne peux pas consulter ma base de connaissances pour le moment. "
-    "Réessayez dans quelques instants, ou posez votre question au réseau Europe Direct : "
-    "00 800 6 7 8 9 10 11 (appel gratuit) ou https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR"
+    "Réessayez dans quelques instants, ou posez votre question à " + EUROPE_DIRECT_HELP
 )
 
 
@@ -111,6 +112,9 @@ def latest_entity_values(tracker: Tracker, entity: str) -> List[str]:
 
 # When a message names several publics, the ones who take part come before those who organise.
 PARTICIPANTS_FIRST = ("jeunes", "enfants", "scolaires", "citoyens", "seniors", "adultes", "benevoles")
+# Among several activities, the ones that decide the scheme come first ("une fête transfrontalière"
+# is a cross-border project before it is a festival).
+DECIDING_ACTIVITIES_FIRST = ("transfrontalier", "reseau", "formation")
 
 
 def project_profile(message: Mapping[Text, Any], slots: Mapping[Text, Any], need: Optional[str]) -> NeedProfile:
@@ -124,20 +128,24 @@ def project_profile(message: Mapping[Text, Any], slots: Mapping[Text, Any], need
 
     def pick(name: str) -> Optional[str]:
         values = entity_values(message, name)
-        if name == "audience" and len(values) > 1:
+        order = {"audience": PARTICIPANTS_FIRST, "activity": DECIDING_ACTIVITIES_FIRST}.get(name)
+        if order and len(values) > 1:
             # "prof d'allemand, échange de 25 élèves": who travels decides, not who writes.
-            values = sorted(values, key=lambda v: PARTICIPANTS_FIRST.index(v) if v in PARTICIPANTS_FIRST else 99)
+            values = sorted(values, key=lambda v: order.index(v) if v in order else len(order))
         value = values[0] if values else slots.get(name)
         # Canonical values are lower case (country codes upper case); a message may say "Jeunes".
         return value if not isinstance(value, str) else value.strip().lower()
 
     country = pick("country")
+    activity = pick("activity")
+    if message.get(HOME_PROJECT):
+        country, activity = None, None if activity in TRAVEL_ACTIVITIES else activity
     return NeedProfile(
         need=need,
         audience=pick("audience"),
         country=country.upper() if country else None,
         theme=pick("theme"),
-        activity=pick("activity"),
+        activity=activity,
     )
 
 
@@ -172,10 +180,11 @@ class KnowledgeAction(Action, metaclass=abc.ABCMeta):
     def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        events = self.answer(dispatcher, tracker, domain)
-        if tracker.latest_message.get("language") == "en":
-            dispatcher.utter_message(text=english_notice(events))
-            dispatcher.messages.insert(0, dispatcher.messages.pop())  # the notice comes first
+        with snapshot.pinned():  # one build of the knowledge base per answer, its id read once
+            events = self.answer(dispatcher, tracker, domain)
+            if tracker.latest_message.get("language") == "en":
+                dispatcher.utter_message(text=english_notice(events))
+                dispatcher.messages.insert(0, dispatcher.messages.pop())  # the notice comes first
         return events
 
     async def run(

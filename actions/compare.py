@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common, formatting
+from actions.answer import Answer, Line, send, text_answer
 from actions.common import KnowledgeAction, latest_entity_values, profile_from
 from actions.recommend import ActionRecommendProgramme
 from knowledge import api
@@ -40,12 +41,10 @@ class ActionComparePrograms(KnowledgeAction):
             # a detail added to the project under discussion: answer it again with that detail.
             return ActionRecommendProgramme().recommend(dispatcher, tracker, None)
         if len(strands) < 2:
-            dispatcher.utter_message(
-                text=(
-                    "Quels programmes voulez-vous comparer ? Par exemple : « Quelle différence entre "
-                    "le CERV et Erasmus+ ? », ou décrivez votre projet (public, pays partenaire)."
-                )
-            )
+            send(dispatcher, text_answer(
+                "Quels programmes voulez-vous comparer ? Par exemple : « Quelle différence entre "
+                "le CERV et Erasmus+ ? », ou décrivez votre projet (public, pays partenaire)."
+            ))
             return []
         blocks = [
             formatting.comparison_block(
@@ -56,12 +55,14 @@ class ActionComparePrograms(KnowledgeAction):
             )
             for strand in strands
         ]
-        # "\n\n" separates the bubbles of the REST channel: the intro heads the first block, not a bubble alone.
-        dispatcher.utter_message(text=intro + "\n" + "\n\n".join(blocks))
+        facts = [line for block, _ in blocks for line in block]
+        if not all(verified for _, verified in blocks):
+            facts.append(Line("À confirmer", "certains montants ou dates, sur les pages officielles."))
+        send(dispatcher, Answer(title=intro, facts=tuple(facts)))
         return [SlotSet("programme", strands[0].id)]
 
 
-def _unique(strands: List[Optional[StrandView]]) -> List[StrandView]:
+def _unique(strands: Sequence[Optional[StrandView]]) -> List[StrandView]:
     seen, result = set(), []
     for strand in strands:
         if strand is not None and strand.id not in seen:

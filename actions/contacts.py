@@ -6,11 +6,13 @@ import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
 from actions.common import KnowledgeAction, latest_entity_values, latest_intent
-from actions.handover import handover_text
+from actions.answer import Answer, Line, send
+from actions.handover import handover
 from actions.words_fr import normalize
 from knowledge import api
 from knowledge.views import ContactView
@@ -25,6 +27,9 @@ INTENT_TOPICS = {
     ),
 }
 MAX_CONTACTS = 3
+# "Vous auriez leur adresse mail ?", "on peut les appeler ?": the organisation the conversation just named.
+_REFERS_BACK = re.compile(
+    r"\b(?:leur|leurs|ils|elles|eux|les (?:appeler|joindre|contacter|ecrire)|l'appeler|l'ecrire|le joindre|la joindre)\b")
 _EUROPEAN_LEVEL = re.compile(r"\b(?:bruxelles|niveau europeen|echelle europeenne|commission europeenne|agence executive)\b")
 
 
@@ -73,6 +78,8 @@ class ActionGiveContact(KnowledgeAction):
                 contacts = api.contacts_for(programme, topic="human")[:1] + contacts
         elif named:
             intro, contacts = "Voici les coordonnées demandées :", named
+        elif tracker.get_slot("contact") and _REFERS_BACK.search(normalize(tracker.latest_message.get("text") or "")):
+            intro, contacts = "Voici les coordonnées demandées :", api.get_contacts(tracker.get_slot("contact"))
         elif programme:
             strand = api.get_strand(programme)
             intro = f"Pour {strand.short_name} :" if strand else "Vos interlocuteurs :"
@@ -97,10 +104,18 @@ class ActionGiveContact(KnowledgeAction):
         contacts = _unique(contacts)[:MAX_CONTACTS]
         if not contacts:
             contacts = api.get_contacts("europe_direct")
-        lines = [intro] + ["• " + formatting.contact_text(contact) for contact in contacts]
-        if contacts and contacts[0].sources:
-            lines.append(formatting.source_line(contacts[0].sources))
-        dispatcher.utter_message(text="\n".join(lines))
+        facts = [Line("", "• " + formatting.contact_line(contact)) for contact in contacts]
+        unsure = [contact.short_name for contact in contacts if formatting.unverified_channels(contact)]
+        note = formatting.to_confirm([f"les coordonnées ({', '.join(unsure)})"] if unsure else [], None)
+        facts += [note] if note else []
+        copy = ""
         if intent == "ask_human":
-            dispatcher.utter_message(text=handover_text(tracker, contacts))
-        return []
+            # One message: the people to ask, then the message to send them, ready to copy.
+            offer, copy = handover(tracker, contacts)
+            facts.append(offer)
+        source = formatting.source_link(contacts[0].sources) if contacts and contacts[0].sources else ""
+        details = [Line(contact.short_name, formatting.contact_text(contact, marks=False)) for contact in contacts]
+        details += [Line("Source", source)] if source else []
+        send(dispatcher, Answer(title=intro, facts=tuple(facts), copy=copy, details=tuple(details)))
+        # The first organisation given is the one "leur adresse ?" will mean.
+        return [SlotSet("contact", contacts[0].id)] if contacts else []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions.answer import link, send, text_answer
 from actions.common import KnowledgeAction, latest_entity_values, latest_intent
 from actions.parsing import BARE_ANSWER_READERS, parse_answers
 from actions.words_fr import parse_int_fr
@@ -46,13 +47,14 @@ INTERRUPTING_INTENTS = {
     "ask_programme_eligibility",
     "ask_programme_how_to_apply",
 }
-STRAND_CHOICES = [
-    ("CERV – Jumelage de villes", "cerv_town_twinning"),
-    ("CERV – Réseaux de villes", "cerv_networks_of_towns"),
-    ("Erasmus+ – Échanges de jeunes", "erasmus_youth_exchanges"),
-    ("OFAJ – Rencontres de jeunes", "ofaj_youth_meetings"),
-    ("Fonds citoyen franco-allemand", "fonds_citoyen_projects"),
-]
+
+
+def strand_choices() -> List[Tuple[str, str]]:
+    """(title, strand id) of each programme whose rules the check knows, in programmes.yml order."""
+    strands = (api.get_strand(strand_id) for strand_id in api.eligibility_strands())
+    return [(strand.short_name, strand.id) for strand in strands if strand is not None]
+
+
 VERDICTS = {
     "eligible": "D'après les règles que je peux vérifier, votre projet semble ÉLIGIBLE",
     "not_eligible": "Votre projet ne semble PAS ÉLIGIBLE",
@@ -155,7 +157,8 @@ def extract_answers(tracker: Tracker) -> Dict[str, Any]:
     if text.startswith("/"):
         return values  # a button payload carries no free text to read
     parsed = parse_answers(text)
-    countries = list(dict.fromkeys([*parsed.pop("partner_countries", ()), *latest_entity_values(tracker, "country")]))
+    named = parsed.pop("partner_countries", None)
+    countries = list(dict.fromkeys([*(named if isinstance(named, (list, tuple)) else ()), *latest_entity_values(tracker, "country")]))
     if not countries and tracker.get_slot("partner_countries") is None and tracker.get_slot("country"):
         countries = [tracker.get_slot("country")]  # the partner named earlier in the conversation
     countries = [code.upper() for code in countries if code and code.upper() != "FR"]
@@ -169,7 +172,7 @@ def extract_answers(tracker: Tracker) -> Dict[str, Any]:
         if kind == "number":
             value = parse_int_fr(text)
         elif kind == "bool":
-            value = {"affirm": True, "deny": False}.get(latest_intent(tracker))
+            value = {"affirm": True, "deny": False}.get(latest_intent(tracker) or "")
         else:
             value = BARE_ANSWER_READERS.get(requested, lambda _: None)(text)
         if value is not None:
@@ -205,7 +208,7 @@ def ask_strand(dispatcher: CollectingDispatcher) -> None:
             "Pour quel programme ? (Vous pourrez dire « stop » à tout moment.)"
         ),
         buttons=[
-            {"title": title, "payload": f'/inform{{"programme": "{strand}"}}'} for title, strand in STRAND_CHOICES
+            {"title": title, "payload": f'/inform{{"programme": "{strand}"}}'} for title, strand in strand_choices()
         ],
     )
 
@@ -224,17 +227,18 @@ class ActionCheckEligibility(KnowledgeAction):
             ask_strand(dispatcher)  # no programme whose rules can be checked: ask which one
             return []
         report = api.check_eligibility(strand_id, ProjectAnswers.from_mapping(project_answers(tracker)))
-        dispatcher.utter_message(text=report_text(report))
+        send(dispatcher, text_answer(report_text(report)))
         return [SlotSet(FAILURES_SLOT, 0), SlotSet("programme", strand_id)]
 
 
 def report_text(report: EligibilityReport) -> str:
     """The verdict, then one line per rule: mark, explanation, call year and source."""
     strand = api.get_strand(report.strand_id)
+    assert strand is not None, report.strand_id  # the check ran on this strand
     lines = [f"{VERDICTS[report.verdict]} pour {strand.short_name}."]
     for result in report.results:
         year = f" [appel {result.call_year}]" if result.call_year else ""
-        source = f" — source : {result.source_url}" if result.source_url else ""
+        source = f" ({link('source', result.source_url)})" if result.source_url else ""
         lines.append(f"{OUTCOME_MARKS.get(result.outcome, '?')} {result.explanation_fr.rstrip('.')}.{year}{source}")
     if report.not_checked:
         lines.append(
@@ -242,6 +246,6 @@ def report_text(report: EligibilityReport) -> str:
         )
     lines.append(
         "Vous pouvez corriger une réponse (par exemple « en fait on sera 80 »). "
-        f"Règles complètes de l'appel : {report.official_url or strand.official_url}"
+        f"Règles complètes de l'appel : {link('page officielle', report.official_url or strand.official_url)}."
     )
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
+from actions.answer import link, send, text_answer
 from actions.common import KnowledgeAction
 from knowledge import api
 from knowledge.views import LocatorAnswer
@@ -37,10 +38,10 @@ class ActionFindEuropeDirect(KnowledgeAction):
                 answer = None  # not a département code: ask where the user is
         if answer is None:
             network = api.get_contacts("europe_direct")
-            intro = [formatting.contact_text(network[0])] if network else []
-            dispatcher.utter_message(text="\n".join(intro + [ASK_LOCATION]))
+            intro = [formatting.contact_line(network[0])] if network else []
+            send(dispatcher, text_answer("\n".join(intro + [ASK_LOCATION])))
             return []
-        dispatcher.utter_message(text=locator_text(answer))
+        send(dispatcher, text_answer(locator_text(answer)))
         location = answer.location
         return [
             SlotSet("departement", answer.departement_code),
@@ -60,7 +61,7 @@ def locator_text(answer: LocatorAnswer) -> str:
     if not answer.centres:
         lines.append(
             f"Je ne connais pas de centre EUROPE DIRECT pour {place}, ni dans la région "
-            f"{answer.region_name}. La liste officielle et à jour des centres est ici : {answer.locator_url}"
+            f"{answer.region_name}. Voir la {link('liste officielle et à jour des centres', answer.locator_url)}."
         )
         return "\n".join(lines)
     if answer.regional_fallback:
@@ -74,7 +75,10 @@ def locator_text(answer: LocatorAnswer) -> str:
         lines.append("• " + _centre_text(centre))
     if answer.coverage_known and not answer.coverage_verified:
         lines.append("La zone couverte par ce centre est déduite de son nom : vérifiez-la sur le localisateur officiel.")
-    lines.append(f"Liste officielle et à jour des centres : {answer.locator_url}")
+    # "À confirmer" once: a regional list is already so as a whole.
+    if not answer.regional_fallback and any(formatting.unverified_channels(c) for c in answer.centres):
+        lines.append("À confirmer : certaines coordonnées, sur la liste officielle.")
+    lines.append(f"Voir aussi la {link('liste officielle et à jour des centres', answer.locator_url)}.")
     if location is not None and location.ambiguous:
         others = ", ".join(f"{p.commune} ({p.departement_code})" for p in location.alternatives[:3])
         lines.append(f"Si vous parliez d'une autre commune ({others}), précisez le département.")
@@ -88,7 +92,7 @@ def _centre_text(centre) -> str:
     where = f" ({centre.town})" if centre.town else ""
     host = f", porté par {centre.host}" if centre.host else ""
     text = f"{centre.name}{where}{host}."
-    channels = formatting.channels_text(centre)
+    channels = formatting.channels_text(centre, marks=False)
     if channels:
         text += " " + channels
     else:

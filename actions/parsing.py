@@ -15,7 +15,7 @@ import re
 from datetime import date
 from typing import Callable, Dict, List, Optional, Tuple
 
-# normalize is imported from here by the other actions and bot/nlu.py.
+# normalize is imported from here by the other actions and bot/nlu/.
 from actions.words_fr import APPROX_RE, COUNTRY_RE, digitize, find_countries, normalize, parse_int_fr  # noqa: F401
 
 HOME_COUNTRY = "FR"
@@ -93,7 +93,7 @@ def days_between(day1: int, month1: Optional[int], day2: int, month2: Optional[i
     """Number of days of a range, both ends included ("du 12 au 15 mai" -> 4); None if impossible."""
     month2 = month2 or month1
     month1 = month1 or month2
-    if month1 is None:  # "du 12 au 15": same month
+    if month1 is None or month2 is None:  # "du 12 au 15": same month
         return day2 - day1 + 1 if day2 >= day1 else None
     try:
         start = date(2001, month1, day1)  # a non-leap year: the user rarely says which year
@@ -184,10 +184,10 @@ def _parse_durations(text: str, found: Dict[str, object]) -> str:
         match = re.search(r"\b(\d+)\s*(?:jours?|jrs?|j)\b", text)
         if match:
             found["duration_days"] = int(match.group(1))
-        elif re.search(r"\b(\d+)\s*(?:semaines?|sem)\b", text):
-            found["duration_days"] = 7 * int(re.search(r"\b(\d+)\s*(?:semaines?|sem)\b", text).group(1))
-        elif re.search(r"\b(\d+)\s*nuits?\b", text):
-            found["duration_days"] = int(re.search(r"\b(\d+)\s*nuits?\b", text).group(1)) + 1
+        elif weeks := re.search(r"\b(\d+)\s*(?:semaines?|sem)\b", text):
+            found["duration_days"] = 7 * int(weeks.group(1))
+        elif nights := re.search(r"\b(\d+)\s*nuits?\b", text):
+            found["duration_days"] = int(nights.group(1)) + 1
         elif re.search(r"\bweek-?end\b", text):
             found["duration_days"] = 2
 

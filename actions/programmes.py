@@ -8,8 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import formatting
-from actions import common
+from actions import common, formatting
+from actions.answer import send, text_answer
+from actions.cards import programme_card
 from actions.compare import ActionComparePrograms
 from actions.recommend import ActionRecommendProgramme
 from actions.common import (
@@ -72,13 +73,14 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
     ) -> List[Dict[Text, Any]]:
         national = national_scheme_text(tracker.latest_message)
         if national:
-            dispatcher.utter_message(text=national)
+            send(dispatcher, text_answer(national))
             return []
         if len(set(latest_entity_values(tracker, "programme"))) >= 2:
             # "l'OFAJ ou le Fonds citoyen, c'est quoi qui change ?": two programmes named at once
             # make a comparison, whatever the exact wording.
             return ActionComparePrograms().answer(dispatcher, tracker, domain)
-        topic = TOPICS.get(latest_intent(tracker), "info")
+        intent = latest_intent(tracker) or ""
+        topic = TOPICS.get(intent, "info")
         strand = self._strand_in_question(tracker)
         if strand is None:
             if latest_intent_confidence(tracker) < CONFIDENT:
@@ -86,7 +88,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
                 # cover ("combien coûte un billet de train ?") than one about a programme.
                 dispatcher.utter_message(response="utter_default")
                 return []
-            intent = latest_intent(tracker) if latest_intent(tracker) in TOPICS else "ask_programme_info"
+            intent = intent if intent in TOPICS else "ask_programme_info"
             dispatcher.utter_message(text=WHICH_PROGRAMME_TEXT, buttons=which_programme_buttons(intent))
             return []
         partner = (latest_entity_values(tracker, "country") or [tracker.get_slot("country")])[0]
@@ -94,15 +96,15 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             # "et avec nos jumeaux italiens, l'OFAJ marcherait aussi ?": what fits that partner
             # first, then why the scheme asked about does not.
             events = ActionRecommendProgramme().recommend(dispatcher, tracker, None)
-            dispatcher.utter_message(text=formatting.not_for_country(
-                strand, api.country_name(partner) or partner, lambda code: api.country_name(code) or code))
+            send(dispatcher, text_answer(formatting.not_for_country(
+                strand, api.country_name(partner) or partner, lambda code: api.country_name(code) or code)))
             return events
         day = common.today()
         contacts = api.contacts_for(strand.id)
         profile = common.profile_from(tracker, tracker.get_slot("need"))
         # While no call is open, the schemes open all year that fit the project described so far.
         fitting = api.recommend(profile, today=day) if profile.describes_anything else []
-        text = formatting.programme_answer(
+        answer = programme_card(
             strand,
             topic,
             next_call=api.next_call(strand.id, today=day),
@@ -112,7 +114,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             open_all_year=[rec.strand for rec in fitting if rec.strand.rolling],
             contact=contacts[0] if contacts else None,
         )
-        dispatcher.utter_message(text=text)
+        send(dispatcher, answer)
         return [SlotSet("programme", strand.id)]
 
     @staticmethod
@@ -127,7 +129,7 @@ class ActionAnswerProgrammeQuestion(KnowledgeAction):
             return api.strand_for(named[0], common.profile_from(tracker, tracker.get_slot("need")))
         context = api.get_strand(tracker.get_slot("programme") or tracker.get_slot("recommended_programme"))
         described = NeedProfile(
-            **{slot: (latest_entity_values(tracker, slot) or [None])[0] for slot in DESCRIBING_SLOTS}
+            **{slot: next(iter(latest_entity_values(tracker, slot)), None) for slot in DESCRIBING_SLOTS}
         )
         if any(getattr(described, slot) for slot in DESCRIBING_SLOTS):
             if context is not None and _still_fits(context, described):

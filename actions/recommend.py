@@ -10,7 +10,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import common, formatting
+from actions import common
+from actions.answer import EUROPE_DIRECT_LINK, Answer, send, text_answer
+from actions.cards import followup_card, full_card_button, recommendation_card
 from actions.common import (
     KnowledgeAction,
     best_guess_intent,
@@ -40,7 +42,7 @@ CLARIFY_BUTTONS = [
 NOTHING_FITS_TEXT = (
     "Je ne trouve pas de programme européen qui corresponde à ce projet. "
     "Le réseau Europe Direct peut étudier votre cas : "
-    "https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR"
+    + EUROPE_DIRECT_LINK + "."
 )
 # Partner countries named at once from which a project is a network of towns (CERV asks for 4
 # countries in all, the French commune's included).
@@ -73,11 +75,29 @@ class RecommendationReply:
     """
 
     kind: str
-    text: str
+    answer: Answer
     need: Optional[str] = None
     profile: NeedProfile = NeedProfile()
     buttons: Sequence[Dict[str, str]] = ()
     strand_id: Optional[str] = None
+
+    @property
+    def text(self) -> str:
+        """The answer as plain text (links as ``[name](url)``)."""
+        return self.answer.plain_text()
+
+
+def is_followup(message: Mapping[Text, Any], slots: Mapping[Text, Any], intent: Optional[str]) -> bool:
+    """Whether the message only changes the partner country of a project already answered.
+
+    "et avec notre ville jumelle anglaise ?" after a recommendation: a country and nothing else of
+    the project, and no other kind of project asked for.
+    """
+    if not slots.get("recommended_programme") or not entity_values(message, "country"):
+        return False
+    if any(entity_values(message, entity) for entity in PROFILE_ENTITIES if entity != "country"):
+        return False
+    return intent not in INTENT_NEEDS or INTENT_NEEDS[intent] == slots.get("need")
 
 
 def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any], intent: Optional[str],
@@ -91,7 +111,7 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
         today: the date the deadlines are counted from.
     """
     countries = entity_values(message, "country")
-    need = INTENT_NEEDS.get(intent) or slots.get("need")
+    need = INTENT_NEEDS.get(intent or "") or slots.get("need")
     if intent not in INTENT_NEEDS and need == "network_of_towns" and len(countries) == 1:
         # "Finalement, juste un week-end de rencontres avec Rovereto" after a network project.
         need = "twinning_meeting"
@@ -106,33 +126,44 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
 
     national = national_scheme_text(message)
     if national:
-        return RecommendationReply("national", national, need, profile)
+        return RecommendationReply("national", text_answer(national), need, profile)
     if not profile.describes_anything:
         place = api.nearest_europe_direct(message.get("text")) if intent == "inform" else None
         if place:
             # "je vis à Poitiers", "24000": a place and nothing else is an answer to "where
             # are you?" — give the nearest Europe Direct centre.
-            return RecommendationReply("locate", locator_text(place), need, profile)
-        return RecommendationReply("clarify", CLARIFY_TEXT, need, profile, buttons=CLARIFY_BUTTONS)
+            return RecommendationReply("locate", text_answer(locator_text(place)), need, profile)
+        return RecommendationReply("clarify", text_answer(CLARIFY_TEXT), need, profile, buttons=CLARIFY_BUTTONS)
 
     recommendations = api.recommend(profile, today=today)
     if not recommendations:
-        return RecommendationReply("nothing", NOTHING_FITS_TEXT, need, profile)
+        return RecommendationReply("nothing", text_answer(NOTHING_FITS_TEXT), need, profile)
     best = recommendations[0]
     strand = best.strand
+    country_name = api.country_name(profile.country)
+    country_status = api.country_status(profile.country)
     contacts = api.contacts_for(strand.id)
-    text = formatting.recommendation_text(
+    example = _example_for(recommendations, profile.country)
+    if is_followup(message, slots, intent):
+        answer = followup_card(best, slots.get("recommended_programme"), profile, country_name, country_status,
+                               contact=contacts[0] if contacts else None, example=example)
+        return RecommendationReply("recommend", answer, need, profile, buttons=[full_card_button(strand.id)],
+                                   strand_id=strand.id)
+    answer = recommendation_card(
         best,
+        need=ranking.infer_need(profile)[0],
+        profile=profile,
         next_call=api.next_call(strand.id, today=today),
-        example=_example_for(recommendations, profile.country),
+        example=example,
         contact=contacts[0] if contacts else None,
         alternatives=recommendations[1:],
         today=today,
         # Only what fits this project: a scheme that does not is no help while waiting.
         open_all_year=[rec.strand for rec in recommendations if rec.strand.rolling],
-        partner_country=profile.country,
+        country_name=country_name,
+        country_status=country_status,
     )
-    return RecommendationReply("recommend", text, need, profile, strand_id=strand.id)
+    return RecommendationReply("recommend", answer, need, profile, strand_id=strand.id)
 
 
 class ActionRecommendProgramme(KnowledgeAction):
@@ -153,7 +184,7 @@ class ActionRecommendProgramme(KnowledgeAction):
         reply = recommendation_reply(tracker.latest_message, tracker.slots, intent, common.today())
         if reply.kind == "locate":
             return ActionFindEuropeDirect().answer(dispatcher, tracker, {})  # it also keeps the place
-        dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons) or None)
+        send(dispatcher, reply.answer, reply.buttons)
         if reply.kind == "nothing":
             return [SlotSet("need", reply.need)]
         if reply.kind == "recommend":

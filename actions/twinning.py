@@ -8,8 +8,8 @@ from typing import Any, Dict, List, Sequence, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import formatting
-from actions import common
+from actions import common, formatting
+from actions.answer import Answer, Line, send, text_answer
 from actions.common import KnowledgeAction, latest_entity_values, profile_from
 from actions.words_fr import normalize
 from knowledge import api, ranking
@@ -49,18 +49,18 @@ class ActionGiveExample(KnowledgeAction):
         if not examples and strand is not None:
             examples = api.examples_for(strand.programme_id)
         if not examples:
-            dispatcher.utter_message(
-                text=(
-                    f"Je n'ai pas d'exemple sourcé pour {strand.short_name if strand else 'ce programme'}. "
-                    f"Les projets financés sont publiés sur la page officielle"
-                    + (f" : {strand.official_url}" if strand else ".")
-                )
-            )
+            name = strand.short_name if strand else "ce programme"
+            page = formatting.official_link(strand.official_url if strand else None)
+            send(dispatcher, text_answer(f"Je n'ai pas d'exemple sourcé pour {name}. "
+                                         f"Les projets financés sont publiés sur la {page}."))
             return []
-        lines = [f"Exemples de projets financés ({strand.short_name}) :"]
-        for example in ranking.examples_in_order(examples, tracker.get_slot("country"))[:MAX_EXAMPLES]:
-            lines.append("• " + formatting.example_text(example) + " " + formatting.source_line(example.sources))
-        dispatcher.utter_message(text="\n".join(lines))
+        shown = ranking.examples_in_order(examples, tracker.get_slot("country"))[:MAX_EXAMPLES]
+        facts = [Line("", f"• {formatting.example_text(example, marks=False)} "
+                          f"({formatting.source_line(example.sources)})") for example in shown]
+        note = formatting.to_confirm(["" if all(e.verified for e in shown) else "certains exemples"],
+                                     strand.official_url)
+        send(dispatcher, Answer(title=f"Exemples de projets financés ({strand.short_name}) :",
+                                facts=tuple(facts + ([note] if note else []))))
         return []
 
 
@@ -81,7 +81,7 @@ class ActionExplainTwinning(KnowledgeAction):
             lines += ["• " + fact.text for fact in benefits]
         sources = [s for fact in definition + benefits for s in fact.sources]
         lines.append(formatting.source_line(sources))
-        dispatcher.utter_message(text="\n".join(line for line in lines if line))
+        send(dispatcher, text_answer("\n".join(line for line in lines if line)))
         return []
 
 
@@ -95,7 +95,7 @@ class ActionGiveKeyFigures(KnowledgeAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         text = tracker.latest_message.get("text") or ""
-        dispatcher.utter_message(text=formatting.figures_text(figures_asked(text, api.key_figures())))
+        send(dispatcher, text_answer(formatting.figures_text(figures_asked(text, api.key_figures()))))
         return []
 
 

@@ -9,6 +9,7 @@ import re
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from knowledge.text import strip_accents
+from knowledge.vocabulary import COUNTRY_CODES_BY_FORM
 
 # ------------------------------------------------------------------------------- normalising
 
@@ -92,55 +93,8 @@ def parse_int_fr(text: str) -> Optional[int]:
 
 # -------------------------------------------------------------------------------- countries
 
-# Accent-less French forms of the countries in knowledge/data/countries.yml (+ CH); a trailing
-# plural "s" is accepted when matching.
-_COUNTRY_FORMS: Dict[str, Tuple[str, ...]] = {
-    "FR": ("france", "francais", "francaise"),
-    "DE": ("allemagne", "allemand", "allemande", "germany", "deutschland", "rfa", "franco-allemand", "franco-allemande"),
-    "AT": ("autriche", "autrichien", "autrichienne"),
-    "BE": ("belgique", "belge", "wallonie", "flandre"),
-    "BG": ("bulgarie", "bulgare"),
-    "HR": ("croatie", "croate"),
-    "CY": ("chypre", "chypriote", "cypriote"),
-    "CZ": ("republique tcheque", "tchequie", "tcheque"),
-    "DK": ("danemark", "danois", "danoise"),
-    "EE": ("estonie", "estonien", "estonienne"),
-    "FI": ("finlande", "finlandais", "finlandaise"),
-    "GR": ("grece", "grec", "grecque"),
-    "HU": ("hongrie", "hongrois", "hongroise"),
-    "IE": ("irlande", "irlandais", "irlandaise"),
-    "IT": ("italie", "italien", "italienne", "franco-italien", "franco-italienne"),
-    "LV": ("lettonie", "letton", "lettone", "lettonne"),
-    "LT": ("lituanie", "lituanien", "lituanienne"),
-    "LU": ("luxembourg", "luxembourgeois", "luxembourgeoise"),
-    "MT": ("malte", "maltais", "maltaise"),
-    "NL": ("pays-bas", "pays bas", "hollande", "neerlandais", "neerlandaise", "hollandais", "hollandaise"),
-    "PL": ("pologne", "polonais", "polonaise", "franco-polonais", "franco-polonaise"),
-    "PT": ("portugal", "portugais", "portugaise"),
-    "RO": ("roumanie", "roumain", "roumaine"),
-    "SK": ("slovaquie", "slovaque"),
-    "SI": ("slovenie", "slovene"),
-    "ES": ("espagne", "espagnol", "espagnole", "franco-espagnol", "franco-espagnole"),
-    "SE": ("suede", "suedois", "suedoise"),
-    "AL": ("albanie", "albanais", "albanaise"),
-    "BA": ("bosnie-herzegovine", "bosnie", "bosnien", "bosnienne", "bosniaque"),
-    "GE": ("georgie", "georgien", "georgienne"),
-    "MD": ("moldavie", "moldave"),
-    "ME": ("montenegro", "montenegrin", "montenegrine"),
-    "MK": ("macedoine du nord", "macedoine", "macedonien", "macedonienne"),
-    "RS": ("serbie", "serbe"),
-    "TR": ("turquie", "turc", "turque"),
-    "UA": ("ukraine", "ukrainien", "ukrainienne"),
-    "XK": ("kosovo", "kosovar", "kosovare"),
-    "GB": ("royaume-uni", "royaume uni", "angleterre", "ecosse", "pays de galles", "anglais", "anglaise", "britannique"),
-    "NO": ("norvege", "norvegien", "norvegienne"),
-    "IS": ("islande", "islandais", "islandaise"),
-    "LI": ("liechtenstein",),
-    "CH": ("suisse",),
-}
-DEFAULT_COUNTRY_CODES_BY_FORM: Dict[str, str] = {
-    form: code for code, forms in _COUNTRY_FORMS.items() for form in forms
-}
+# The one table of country names (the message reader and knowledge.towns read it).
+DEFAULT_COUNTRY_CODES_BY_FORM: Dict[str, str] = COUNTRY_CODES_BY_FORM
 
 
 def _country_regex(forms: Mapping[str, str]) -> Tuple[re.Pattern, Dict[str, str]]:
@@ -156,3 +110,26 @@ def find_countries(text: str) -> List[Tuple[int, str]]:
     """Return ``(position, ISO code)`` of every country form in a normalized text, in order."""
     pattern, by_form = COUNTRY_RE
     return [(m.start(), by_form[m.group(1)]) for m in pattern.finditer(text)]
+
+
+# ------------------------------------------------------------------ vocabulary values, in words
+
+# How an answer names the canonical values of knowledge/vocabulary.py (never "echange", "elus").
+VALUE_WORDS: Dict[str, str] = {
+    # publics
+    "citoyens": "habitants", "elus": "élus", "benevoles": "bénévoles",
+    # themes
+    "energie": "énergie", "ville_intelligente": "ville intelligente", "mobilite": "mobilité",
+    "memoire": "mémoire", "valeurs_europeennes": "valeurs européennes", "democratie": "démocratie",
+    "egalite": "égalité", "solidarite": "solidarité", "education": "éducation", "numerique": "numérique",
+    "sante": "santé", "intergenerationnel": "intergénérationnel",
+    # activities
+    "echange": "échange", "reseau": "réseau", "conference": "conférence",
+    "transfrontalier": "coopération transfrontalière",
+}
+
+
+def in_words(value: object) -> str:
+    """A vocabulary value as an answer says it: ``echange`` -> ``échange``, ``elus`` -> ``élus``."""
+    text = str(value)
+    return VALUE_WORDS.get(text, text.replace("_", " "))

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional, Tuple
 
-from actions.formatting import amount_text, contact_text, deadline_text, french_date, source_line
+from actions.formatting import amount_text, contact_text, deadline_text, french_date, official_link, source_line
 from alerts.store import EMAIL, SubscriptionView
+from knowledge import api
 from knowledge.views import CallView, ContactView, StrandView
 
 NEW_CALL, REMINDER = "new_call", "reminder"
@@ -18,8 +19,11 @@ STOP_WORDS = "« arrêtez les alertes »"
 SIGNATURE = "L'assistant « L'Europe des communes »"
 
 
-def topic_name(strand: StrandView, topic: str) -> str:
-    """What a subscription names: the strand, or the whole programme."""
+def topic_name(topic: str) -> str:
+    """What a subscription names: the strand, or the whole programme (its id if the base lost it)."""
+    strand = api.get_strand(topic)
+    if strand is None:
+        return topic
     return strand.programme_short_name if topic == strand.programme_id and topic != strand.id else strand.short_name
 
 
@@ -51,7 +55,11 @@ def subscription_line(subscription: SubscriptionView, name: str) -> str:
 
 def alert_message(kind: str, strand: StrandView, call: CallView, contact: Optional[ContactView], today: date,
                   unsubscribe_url: Optional[str] = None) -> Tuple[str, str]:
-    """The subject and the text of one alert: a call published, or its deadline coming."""
+    """The subject and the text of one alert: a call published, or its deadline coming.
+
+    Links are named, as in the answers (``[page officielle](url)``): Telegram shows them as links,
+    an e-mail writes them out (:func:`actions.answer.written_out`).
+    """
     if kind == NEW_CALL:
         subject = f"Nouvel appel {strand.short_name} {call.year}"
         head = f"Un nouvel appel est publié pour {strand.short_name} ({strand.programme_name}) : l'appel {call.year}."
@@ -67,7 +75,7 @@ def alert_message(kind: str, strand: StrandView, call: CallView, contact: Option
         deadline_text(strand, call, today),
         amount_text(strand),
         "Contact : " + contact_text(contact) if contact is not None else None,
-        f"Page officielle : {strand.official_url}",
+        f"Voir la {official_link(strand.official_url)}.",
         source_line(call.sources or strand.sources, strand.official_url),
         "",
         SIGNATURE,

@@ -23,6 +23,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.answer import written_out
 from actions.common import today as paris_today
 from alerts import sendlog, store
 from alerts.messages import NEW_CALL, REMINDER, alert_message
@@ -104,7 +105,7 @@ class Notifier:
             sender.close()
 
     def run(self) -> Report:
-        strands = api.list_strands(url=self.settings.database_url)
+        strands = api.list_strands()
         with store.transaction(self.url) as session:
             store.remember_calls(session, [(call.id, strand.id) for strand in strands for call in strand.calls], self.now)
         alerts = list(due_alerts(store.active(self.url), strands, store.first_seen(self.url), self.today))
@@ -129,13 +130,13 @@ class Notifier:
     def _send(self, sender, alert: Alert) -> bool:
         """Send one claimed alert and log the outcome; False when the subscription got stopped."""
         subscription = alert.subscription
-        contacts = api.contacts_for(alert.strand.id, url=self.settings.database_url)
+        contacts = api.contacts_for(alert.strand.id)
         link = unsubscribe_url(self.settings, subscription.token) if subscription.channel == store.EMAIL else None
         subject, text = alert_message(alert.kind, alert.strand, alert.call, contacts[0] if contacts else None,
                                       self.today, link)
         try:
             if subscription.channel == store.EMAIL:
-                sender.send(subscription.address, subject, text, link)
+                sender.send(subscription.address, subject, written_out(text), link)
             else:
                 sender.send(subscription.address, text)
         except SendError as error:
@@ -163,17 +164,17 @@ def send_test(settings: Settings, address: str, topic: str, today: date) -> str:
         store.InvalidAddress, store.UnknownTopic, SendError (no ``SMTP_URL``, or the server failed).
     """
     address = store.normalise_address(address)
-    strand = api.get_strand(topic, url=settings.database_url) if topic else None
+    strand = api.get_strand(topic) if topic else None
     if strand is None or not strand.calls:
         raise store.UnknownTopic(topic)
-    call = api.next_call(strand.id, today, url=settings.database_url) or max(strand.calls, key=lambda c: c.year)
+    call = api.next_call(strand.id, today) or max(strand.calls, key=lambda c: c.year)
     if not settings.smtp_url:
         raise SendError("SMTP_URL", counts=False)
-    contacts = api.contacts_for(strand.id, url=settings.database_url)
+    contacts = api.contacts_for(strand.id)
     subject, text = alert_message(NEW_CALL, strand, call, contacts[0] if contacts else None, today)
     sender = MailSender(settings.smtp_url, settings.alerts_from, settings.smtp_ca_file)
     try:
-        sender.send(address, f"[Test] {subject}", f"{TEST_NOTE}\n\n{text}", None)
+        sender.send(address, f"[Test] {subject}", f"{TEST_NOTE}\n\n{written_out(text)}", None)
     finally:
         sender.close()
     return f"[Test] {subject}"

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import (
@@ -40,7 +40,7 @@ from bot.settings import Settings
 from knowledge import api
 from knowledge.db import get_engine
 
-AlertBase = declarative_base()
+AlertBase: Any = declarative_base()  # untyped in SQLAlchemy 1.4
 
 EMAIL, TELEGRAM = "email", "telegram"
 PENDING, ACTIVE, STOPPED = "pending", "active", "stopped"
@@ -196,16 +196,16 @@ def find_address(message: str) -> Optional[str]:
 # --------------------------------------------------------------------------- subscriptions
 
 
-def _check_topic(topic: str, knowledge_url: Optional[str]) -> str:
+def _check_topic(topic: str) -> str:
     key = (topic or "").strip().lower()
-    strand = api.get_strand(key, url=knowledge_url) if key else None
+    strand = api.get_strand(key) if key else None
     if strand is None:
         raise UnknownTopic(topic)
     return key if key in (strand.id, strand.programme_id) else strand.id
 
 
-def _all_calls(knowledge_url: Optional[str]) -> List[Tuple[str, str]]:
-    return [(call.id, strand.id) for strand in api.list_strands(url=knowledge_url) for call in strand.calls]
+def _all_calls() -> List[Tuple[str, str]]:
+    return [(call.id, strand.id) for strand in api.list_strands() for call in strand.calls]
 
 
 def remember_calls(session: Session, calls: Iterable[Tuple[str, str]], now: datetime) -> List[str]:
@@ -223,8 +223,7 @@ def remember_calls(session: Session, calls: Iterable[Tuple[str, str]], now: date
 
 
 def subscribe(channel: str, address: str, conversation: str, topic: str, new_calls: bool,
-              reminder_days: Optional[int], now: Optional[datetime] = None, url: Optional[str] = None,
-              knowledge_url: Optional[str] = None) -> SubscriptionView:
+              reminder_days: Optional[int], now: Optional[datetime] = None, url: Optional[str] = None) -> SubscriptionView:
     """Record a subscription waiting for the user's consent (:func:`confirm`).
 
     The calls known now are remembered first, so that only calls published afterwards are "new".
@@ -246,8 +245,8 @@ def subscribe(channel: str, address: str, conversation: str, topic: str, new_cal
         raise ValueError(f"reminder_days must be between 1 and {MAX_REMINDER_DAYS}")
     if not new_calls and reminder_days is None:
         raise ValueError("a subscription sends new calls, reminders or both")
-    topic = _check_topic(topic, knowledge_url)
-    calls = _all_calls(knowledge_url)
+    topic = _check_topic(topic)  # in the knowledge base of DATABASE_URL (knowledge.api)
+    calls = _all_calls()
     now = now or utcnow()
     with transaction(url) as session:
         remember_calls(session, calls, now)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-import uuid
 from typing import Dict, Iterator, List, Optional
+
+from bot.traffic import trial_sender
 
 # The servers and the REST turn are the tests' (bench already reads the tests' scenarios and judge).
 from tests.support.stack import Stack, post_message, wait_until_ready  # noqa: F401 - bench.run starts with it
@@ -60,7 +61,7 @@ async def blind_run(stack: Stack, time_limit: float) -> Dict[str, object]:
         for conversation in load_conversations():
             if time.monotonic() > deadline:
                 break
-            sender = f"bench-blind-{uuid.uuid4().hex}"
+            sender = trial_sender("bench-blind")
             failures: List[str] = []
             for turn in conversation["turns"]:
                 _, text, error = await post_message(session, stack.base, sender, turn["user"])
@@ -96,7 +97,7 @@ async def sequential_run(stack: Stack, scenarios: List[dict], turns: int, time_l
             if done >= turns or time.monotonic() > deadline:
                 break
             score = number < len(scenarios)
-            sender = f"bench-seq-{uuid.uuid4().hex}"
+            sender = trial_sender("bench-seq")
             problems: List[str] = []
             for index, turn in enumerate(scenario["turns"]):
                 if not score and (done >= turns or time.monotonic() > deadline):
@@ -147,7 +148,7 @@ async def concurrent_run(stack: Stack, scenarios: List[dict], users: int, turns_
     async def user(number: int, session) -> None:
         done = 0
         for scenario in conversations(scenarios, number * stride):
-            sender = f"bench-conc-{number}-{uuid.uuid4().hex}"
+            sender = trial_sender(f"bench-conc-{number}")
             for index, turn in enumerate(scenario["turns"]):
                 if done >= turns_per_user or time.monotonic() > deadline:
                     return
@@ -236,7 +237,7 @@ async def long_conversation_run(stack: Stack, turns: int = 120, time_limit: floa
 
     latencies: List[float] = []
     errors: List[str] = []
-    sender = f"bench-long-{uuid.uuid4().hex}"
+    sender = trial_sender("bench-long")
     deadline = time.monotonic() + time_limit
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
         for number in range(turns):

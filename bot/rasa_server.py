@@ -26,14 +26,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, List, Optional
 from urllib.parse import urlencode
 
+from actions.answer import EUROPE_DIRECT_HELP
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 SERVICE_DOWN = (
     "Désolé, je ne peux pas vous répondre pour le moment : un de mes services est indisponible. "
-    "Réessayez dans quelques instants, ou posez votre question au réseau Europe Direct : "
-    "00 800 6 7 8 9 10 11 (appel gratuit) ou https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR"
+    "Réessayez dans quelques instants, ou posez votre question à " + EUROPE_DIRECT_HELP
 )
 # Marks the apology in the tracker, so that one turn apologises once however many actions fail.
 APOLOGY_MARK = "service_unavailable"

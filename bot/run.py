@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from bot.settings import MODEL_PATH, REPO_ROOT, VAR_DIR, Settings
+from bot.traffic import trial_sender
 
 # Rasa's command line with custom actions that apologise when the action server fails (bot/rasa_server.py).
 RASA_SERVER = [sys.executable, "-m", "bot.rasa_server"]
@@ -144,7 +145,8 @@ def _rasa_server(settings: Settings, mode: str, credentials: Path = EFFECTIVE_CR
                  endpoints: Path = EFFECTIVE_ENDPOINTS) -> List[str]:
     common = [option("--model", MODEL_PATH), option("--endpoints", endpoints)]
     if mode == "shell":
-        return RASA_SERVER + ["shell", *common]
+        # A terminal chat is a trial: marked as test traffic, it stays out of the console's inbox.
+        return RASA_SERVER + ["shell", *common, option("--conversation-id", trial_sender("chat"))]
     return RASA_SERVER + [
         "run",
         *common,

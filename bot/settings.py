@@ -43,6 +43,8 @@ class Settings:
     # Web server: the widget's demo page and the Europe Direct staff console.
     web_port: int
     console_token: Optional[str]
+    # The console's own records (inbox messages marked "traité"); SQLite under var/ by default.
+    console_database_url: str
     # Telegram (issue 4): the channel starts only when the token is set.
     telegram_token: Optional[str]
     telegram_bot_name: str
@@ -94,6 +96,7 @@ class Settings:
             or f"http://localhost:{action_port}/webhook",
             web_port=web_port,
             console_token=env.get("CONSOLE_TOKEN") or None,
+            console_database_url=env.get("CONSOLE_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'console.sqlite3'}",
             telegram_token=env.get("TELEGRAM_TOKEN") or None,
             telegram_bot_name=env.get("TELEGRAM_BOT_NAME") or "europe_des_communes_bot",
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,

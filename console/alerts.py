@@ -26,19 +26,17 @@ class TopicRow:
     last_event: Optional[str]
 
 
-def topic_rows(alerts_url: str, knowledge_url: str) -> List[TopicRow]:
+def topic_rows(alerts_url: str) -> List[TopicRow]:
     rows = []
     for counts in sendlog.counts_by_topic(url=alerts_url):
-        strand = api.get_strand(counts.topic, url=knowledge_url)
-        name = topic_name(strand, counts.topic) if strand else counts.topic
-        rows.append(TopicRow(name, counts.email, counts.telegram, counts.last_sent_at, counts.last_event))
+        rows.append(TopicRow(topic_name(counts.topic), counts.email, counts.telegram, counts.last_sent_at, counts.last_event))
     return rows
 
 
 async def _page(request: web.Request, message: Optional[str] = None, error: Optional[str] = None) -> web.Response:
     config = settings(request)
-    rows = await in_thread(topic_rows, config.alerts_database_url, config.database_url)
-    strands = await in_thread(api.list_strands, url=config.database_url)
+    rows = await in_thread(topic_rows, config.alerts_database_url)
+    strands = await in_thread(api.list_strands)
     return render(request, "alerts.html", title="Alertes", rows=rows, strands=strands, message=message, error=error,
                   smtp_configured=bool(config.smtp_url))
 

@@ -5,7 +5,8 @@
   (:mod:`console.ask`);
 * ``/console/knowledge``: programmes, calls by next deadline, contacts, examples, facts to check
   (:mod:`console.audit`);
-* ``/console/inbox`` and ``/console/inbox.csv``: the messages the bot did not understand well
+* ``/console/inbox`` and ``/console/inbox.csv``: the messages the bot did not understand well and
+  what it answered, test traffic left out; ``/console/inbox/handled`` (POST) marks one "traité"
   (:mod:`console.inbox`);
 * ``/console/alerts``: subscribers per strand, the last alert sent, a test alert (:mod:`console.alerts`).
 
@@ -24,7 +25,7 @@ from console import auth
 from console.alerts import alerts_page, alerts_test
 from console.ask import ask_page
 from console.audit import knowledge_page
-from console.inbox import inbox_export, inbox_page
+from console.inbox import inbox_export, inbox_mark, inbox_page
 from console.nlu import RasaModelParser
 from console.pages import (
     CONSOLE_PARSER,
@@ -65,6 +66,7 @@ ROUTES = [
     ("GET", "/inbox.csv", inbox_export),
     ("GET", "/alerts", alerts_page),
     ("POST", "/alerts/test", alerts_test),
+    ("POST", "/inbox/handled", inbox_mark),
     ("*", "/{tail:.*}", not_found),
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from aiohttp import web
 
@@ -41,19 +41,41 @@ def is_stale(source: SourceView, today: date) -> bool:
     return source.checked_on < months_before(today, STALE_MONTHS)
 
 
-def _call_order(calls: Iterable, today: date) -> List[Tuple[Any, str]]:
-    """Upcoming calls by nearest deadline, then closed ones (latest first), then undated ones."""
-    upcoming, closed, undated = [], [], []
-    for call in calls:
-        if call.deadline is None:
-            undated.append(call)
-        elif call.deadline.date() >= today:
-            upcoming.append(call)
-        else:
-            closed.append(call)
-    upcoming.sort(key=lambda c: c.deadline)
-    closed.sort(key=lambda c: c.deadline, reverse=True)
-    return [(c, "upcoming") for c in upcoming] + [(c, "closed") for c in closed] + [(c, "undated") for c in undated]
+@dataclass
+class CallRow:
+    """A row of the calls' table: a call, its state, and for a closed one what the data says of the next.
+
+    ``state`` is ``upcoming`` (deadline to come), ``closed`` (the last call of a strand with none to
+    come), ``undated`` or ``past`` (an older call, in the history). ``next_call`` is a later call
+    of the same strand known with its opening date (never guessed); without one the page says
+    "non publiée" and links the strand's official page.
+    """
+
+    call: Any
+    state: str
+    strand: Any
+    next_call: Any = None
+
+
+def call_rows(strands: Sequence[Any], today: date) -> Tuple[List[CallRow], List[CallRow]]:
+    """The current calls (upcoming by nearest deadline, then each strand's last closed call, then undated
+    ones) and the history (the older past calls, latest first)."""
+    upcoming, closed, undated, past = [], [], [], []
+    for strand in strands:
+        ended = sorted((c for c in strand.calls if c.deadline is not None and c.deadline.date() < today),
+                       key=lambda c: c.deadline, reverse=True)
+        coming = [c for c in strand.calls if c.deadline is not None and c.deadline.date() >= today]
+        upcoming += [CallRow(c, "upcoming", strand) for c in coming]
+        undated += [CallRow(c, "undated", strand) for c in strand.calls if c.deadline is None]
+        if ended and not coming:
+            announced = [c for c in strand.calls if c.deadline is None and c.opening and c.opening >= today]
+            closed.append(CallRow(ended[0], "closed", strand, min(announced, key=lambda c: c.opening, default=None)))
+            ended = ended[1:]
+        past += [CallRow(c, "past", strand) for c in ended]
+    upcoming.sort(key=lambda row: row.call.deadline)
+    closed.sort(key=lambda row: row.call.deadline, reverse=True)
+    past.sort(key=lambda row: row.call.deadline, reverse=True)
+    return upcoming + closed + undated, past
 
 
 @dataclass
@@ -69,8 +91,7 @@ class ProgrammeAudit:
 def knowledge_overview(today: date) -> Dict[str, Any]:
     """Everything the knowledge page shows, and the facts the next audit should start with (blocking)."""
     strands = api.list_strands()
-    names = {s.id: s.short_name for s in strands}
-    calls = _call_order((call for strand in strands for call in strand.calls), today)
+    calls, history = call_rows(strands, today)
     contacts = api.contacts_for()
     examples = []
     for programme_id in dict.fromkeys(s.programme_id for s in strands):
@@ -119,8 +140,8 @@ def knowledge_overview(today: date) -> Dict[str, Any]:
         audit(f"Chiffre {fact.id}", fact.verified, fact.sources)
     return {
         "strands": strands,
-        "strand_names": names,
         "calls": calls,
+        "history": history,
         "contacts": contacts,
         "examples": examples,
         "facts": facts,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, make_dataclass
 from types import MappingProxyType
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
 YES_NO_BUTTONS = (("Oui", "/affirm"), ("Non", "/deny"))
 
@@ -191,15 +191,27 @@ _PYTHON_TYPES = {"number": int, "bool": bool, "list": Tuple[str, ...], "choice":
 # yet), plus ``home_country``, the applicant's own country (a French commune by default), counted
 # in ``countries_count``. ``partner_countries`` are the ISO alpha-2 codes of the partner towns'
 # countries; ``weeks_until_start`` is the time left before the project starts.
-ProjectAnswers = make_dataclass(
-    "ProjectAnswers",
-    [(a.name, Optional[_PYTHON_TYPES[a.kind]], None) for a in ANSWERS if a.asked]  # type: ignore[misc]
-    + [("home_country", str, "FR")],
-    bases=(_ProjectAnswersMethods,),
-    frozen=True,
-    namespace={"__module__": __name__},
-)
-ProjectAnswers.__doc__ = "What the user told us about the project; every answer is optional (None = not asked yet)."
+if TYPE_CHECKING:
+
+    class ProjectAnswers(_ProjectAnswersMethods):
+        """What the type checker knows: the fields are made from the table at run time (below)."""
+
+        home_country: str
+
+        def __init__(self, **answers: Any) -> None: ...
+
+        def __getattr__(self, name: str) -> Any: ...
+
+else:
+    ProjectAnswers = make_dataclass(
+        "ProjectAnswers",
+        [(a.name, Optional[_PYTHON_TYPES[a.kind]], None) for a in ANSWERS if a.asked]
+        + [("home_country", str, "FR")],
+        bases=(_ProjectAnswersMethods,),
+        frozen=True,
+        namespace={"__module__": __name__},
+    )
+    ProjectAnswers.__doc__ = "What the user told us about the project; every answer is optional (None = not asked yet)."
 
 
 @dataclass(frozen=True)

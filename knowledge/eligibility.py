@@ -255,10 +255,10 @@ def _evaluate_rule(
         for check in unclear:
             note = f" ; {check.unclear_note.rstrip('.')}" if check.unclear_note else ""
             pieces.append(f"à préciser : {_describe(check, values, countries)}{note}")
-        if condition_state == "missing":
-            needed += _missing_names([rule.applies_if])
-        if failed:  # only when applicability is unknown: the rule may not concern this project
-            condition = rule.applies_if
+        condition = rule.applies_if  # set whenever condition_state is not True
+        if condition_state == "missing" and condition is not None:
+            needed += _missing_names([condition])
+        if failed and condition is not None:  # only when applicability is unknown: the rule may not concern this project
             pieces.append(
                 "cela dépend de : " + _label(condition.answer).lower()
                 + " (" + _describe_all(failed_all, values, countries) + ")"
@@ -333,9 +333,9 @@ def evaluate(strand: StrandView, answers: ProjectAnswers, countries: Countries) 
     # Strands without any check (e.g. KA210 today) get no result at all rather than a lone country line.
     evaluated = [_country_rule(strand, answers, countries)] if is_checkable(strand) else []
     evaluated += [_evaluate_rule(rule, values, countries) for rule in strand.rules if rule.checks]
-    evaluated = [item for item in evaluated if item is not None]
-    results = tuple(result for result, _ in evaluated)
-    missing = _ordered(name for _, needed in evaluated for name in needed)
+    applying = [item for item in evaluated if item is not None]
+    results = tuple(result for result, _ in applying)
+    missing = _ordered(name for _, needed in applying for name in needed)
 
     outcomes = {result.outcome for result in results}
     if "fails" in outcomes:

@@ -18,10 +18,10 @@ import gzip
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from knowledge.text import strip_accents
-from knowledge.views import Location, Place
+from knowledge.places import Location, Place
 
 GEO_DIR = Path(__file__).resolve().parent / "data" / "geo"
 
@@ -117,13 +117,19 @@ def _read_csv(name: str) -> List[Dict[str, str]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _index() -> _Index:
-    """Read the geo files and build the lookup tables (once per process)."""
+def _departements() -> Dict[str, _Departement]:
+    """The départements with their regions (once per process; small, unlike the communes)."""
     regions = {row["code"]: row["name"] for row in _read_csv("regions.csv")}
-    departements = {
+    return {
         row["code"]: _Departement(row["code"], row["name"], row["region"], regions[row["region"]])
         for row in _read_csv("departements.csv")
     }
+
+
+@functools.lru_cache(maxsize=1)
+def _index() -> _Index:
+    """Read the geo files and build the lookup tables (once per process)."""
+    departements = _departements()
     communes = tuple(
         _Commune(
             insee=row["insee"],
@@ -143,7 +149,7 @@ def _index() -> _Index:
         key = normalise(commune.name)
         bare = _without_article(key)
         keys = {key} | ({bare} if bare and bare not in _GENERIC_PREFIXES else set())
-        prefixes = set()
+        prefixes: Set[str] = set()
         for k in keys:
             by_name.setdefault(k, []).append(i)
             parts = k.split(" ")
@@ -179,23 +185,23 @@ def departement_code(value: Optional[str]) -> Optional[str]:
     code = value.strip().upper()
     if code.isdigit() and len(code) == 1:
         code = "0" + code
-    return code if code in _index().departements else None
+    return code if code in _departements() else None
 
 
 def departements() -> Dict[str, str]:
     """Return ``{code: name}`` of every département and overseas collectivity, in code order."""
-    return {code: dep.name for code, dep in sorted(_index().departements.items())}
+    return {code: dep.name for code, dep in sorted(_departements().items())}
 
 
 def region_of(code: str) -> Optional[Tuple[str, str]]:
     """Return ``(region_code, region_name)`` of a département code, or None when unknown."""
-    dep = _index().departements.get(code)
+    dep = _departements().get(code)
     return (dep.region_code, dep.region_name) if dep else None
 
 
 def regions() -> Dict[str, str]:
     """Return ``{code: name}`` of every region (and overseas collectivity)."""
-    return {dep.region_code: dep.region_name for dep in _index().departements.values()}
+    return {dep.region_code: dep.region_name for dep in _departements().values()}
 
 
 def departement_location(code: str, matched_by: str = "departement_code") -> Optional[Location]:
@@ -203,7 +209,7 @@ def departement_location(code: str, matched_by: str = "departement_code") -> Opt
     canonical = departement_code(code)
     if canonical is None:
         return None
-    return _location(_index().departements[canonical], matched_by=matched_by)
+    return _location(_departements()[canonical], matched_by=matched_by)
 
 
 def locate(text: Optional[str]) -> Optional[Location]:

@@ -24,7 +24,7 @@ import os
 import sys
 import tarfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 GEO_DIR = Path(__file__).resolve().parent / "data" / "geo"
 PACKAGE = "@etalab/decoupage-administratif"
@@ -47,7 +47,7 @@ def _package_version(source: Path) -> str:
     return str(_read_json(source, "../package.json").get("version", "?"))
 
 
-def _csv_text(header: Sequence[str], rows: List[Sequence[Any]]) -> str:
+def _csv_text(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)

@@ -12,7 +12,6 @@ import os
 import re
 import tempfile
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type
@@ -24,7 +23,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.settings import Settings
-from knowledge import db, geo, models, schema
+from knowledge import db, models, schema, store
+from knowledge.store import KnowledgeBundle
 
 DATA_FILES: Dict[str, Type[BaseModel]] = {
     "programmes.yml": schema.ProgrammesFile,
@@ -49,23 +49,11 @@ class KnowledgeDataError(Exception):
         super().__init__(message)
 
 
-@dataclass(frozen=True)
-class KnowledgeBundle:
-    """The validated content of the data directory."""
-
-    programmes: List[schema.Programme]
-    contacts: List[schema.Contact]
-    examples: List[schema.Example]
-    facts: List[schema.Fact]
-    countries: schema.CountriesFile
-    europe_direct: Optional[schema.EuropeDirectFile] = None
-
-
 # --------------------------------------------------------------------------------------- YAML
 
 
 # The libyaml parser is several times faster; the strict rules below work with both.
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _StrictLoader(_BaseLoader):
@@ -161,7 +149,7 @@ def load_data(data_dir: Optional[os.PathLike] = None) -> KnowledgeBundle:
         KnowledgeDataError: with one ``file: field: message`` line per problem.
     """
     directory = Path(data_dir) if data_dir else Settings.from_env().knowledge_data_dir
-    parsed: Dict[str, BaseModel] = {}
+    parsed: Dict[str, Any] = {}  # file name -> its validated model
     errors: List[str] = []
     for name, model in DATA_FILES.items():
         try:
@@ -294,150 +282,6 @@ def _cross_check(bundle: KnowledgeBundle) -> List[str]:
 # ------------------------------------------------------------------------------------- build
 
 
-def _sources(sources: Sequence[schema.Source]) -> List[dict]:
-    return [source.dict(exclude_none=True) | {"checked_on": source.checked_on.isoformat()} for source in sources]
-
-
-def _rows(bundle: KnowledgeBundle) -> List[models.Base]:
-    """Turn the validated bundle into ORM objects, parents before children."""
-    rows: List[models.Base] = []
-    for position, c in enumerate(bundle.countries.countries):
-        rows.append(
-            models.Country(
-                code=c.code, position=position, name_fr=c.name_fr, status=c.status, note=c.note,
-                verified=bundle.countries.verified, sources=_sources(bundle.countries.sources),
-            )
-        )
-    contacts = {}
-    for position, c in enumerate(bundle.contacts):
-        contacts[c.id] = models.Contact(
-            id=c.id, position=position, name=c.name, short_name=c.short_name, role=c.role,
-            topics=list(c.topics), aliases=list(c.aliases), verified=c.verified,
-            sources=_sources(c.sources),
-            details=[
-                models.ContactDetail(
-                    position=i, kind=d.kind, value=d.value, note=d.note, verified=d.verified,
-                    sources=_sources(d.sources),
-                )
-                for i, d in enumerate(c.details)
-            ],
-        )
-    rows.extend(contacts.values())
-    strand_position = 0
-    for position, p in enumerate(bundle.programmes):
-        rows.append(
-            models.Programme(
-                id=p.id, position=position, name_fr=p.name_fr, short_name=p.short_name,
-                summary=p.summary, managing_body=p.managing_body, official_url=p.official_url,
-                default_strand_id=p.default_strand, verified=p.verified, sources=_sources(p.sources),
-            )
-        )
-        for s in p.strands:
-            rule = s.eligible_countries
-            rows.append(
-                models.Strand(
-                    id=s.id, programme_id=p.id, position=strand_position, priority=s.priority,
-                    name_fr=s.name_fr, short_name=s.short_name, summary=s.summary, funds=s.funds,
-                    who_can_apply=s.who_can_apply, how_to_apply=s.how_to_apply,
-                    official_url=s.official_url, usual_pattern=s.usual_pattern, rolling=s.rolling,
-                    audiences=list(s.audiences), excluded_audiences=list(s.excluded_audiences),
-                    themes=list(s.themes), activities=list(s.activities),
-                    country_rule=rule.rule, country_codes=list(rule.countries),
-                    country_note=rule.note, country_verified=rule.verified,
-                    country_sources=_sources(rule.sources),
-                    verified=s.verified, sources=_sources(s.sources),
-                    needs=[models.StrandNeed(need=n, weight=w) for n, w in s.needs.items()],
-                    rules=[
-                        models.Rule(
-                            position=i, key=r.key, text=r.text, value=r.value, unit=r.unit,
-                            call_year=r.call_year, verified=r.verified, sources=_sources(r.sources),
-                            checks=[c.dict() for c in r.check],
-                            applies_if=r.applies_if.dict() if r.applies_if else None,
-                        )
-                        for i, r in enumerate(s.rules)
-                    ],
-                    amounts=[
-                        models.Amount(
-                            position=i, text=a.text, min_eur=a.min_eur, max_eur=a.max_eur,
-                            call_year=a.call_year, verified=a.verified, sources=_sources(a.sources),
-                        )
-                        for i, a in enumerate(s.amounts)
-                    ],
-                    calls=[
-                        models.Call(
-                            id=c.id, position=i, year=c.year, opening=c.opening, deadline=c.deadline,
-                            deadline_time=c.deadline_time, timezone=c.timezone,
-                            deadline_text=c.deadline_text, note=c.note, verified=c.verified,
-                            sources=_sources(c.sources),
-                        )
-                        for i, c in enumerate(s.calls)
-                    ],
-                    contact_links=[
-                        models.StrandContact(contact_id=cid, position=i)
-                        for i, cid in enumerate(s.contact_ids)
-                    ],
-                )
-            )
-            strand_position += 1
-    for position, e in enumerate(bundle.examples):
-        rows.append(
-            models.Example(
-                id=e.id, strand_id=e.strand_id, position=position, commune=e.commune,
-                partner_countries=list(e.partner_countries), year=e.year, period=e.period,
-                title=e.title, description=e.description, amount_eur=e.amount_eur,
-                historical_note=e.historical_note, verified=e.verified, sources=_sources(e.sources),
-            )
-        )
-    for position, f in enumerate(bundle.facts):
-        rows.append(
-            models.Fact(
-                id=f.id, position=position, topic=f.topic, text=f.text, note=f.note,
-                verified=f.verified, sources=_sources(f.sources),
-            )
-        )
-    rows.extend(_centre_rows(bundle))
-    return rows
-
-
-def _centre_rows(bundle: KnowledgeBundle) -> List[models.Base]:
-    """ORM rows of europe_direct_centres.yml (the locator row, then the centres)."""
-    if bundle.europe_direct is None:
-        return []
-    locator = bundle.europe_direct.locator
-    rows: List[models.Base] = [
-        models.EuropeDirectLocator(
-            id=1, url=locator.url, note=locator.note, verified=locator.verified,
-            sources=_sources(locator.sources),
-        )
-    ]
-    for position, c in enumerate(bundle.europe_direct.centres):
-        # The region follows from the département (checked by the schema); stored to query by it.
-        region = geo.region_of(c.departement)[0] if c.departement else None
-        if region is None and c.region:
-            region = next(code for code, name in geo.regions().items() if name == c.region)
-        rows.append(
-            models.EuropeDirectCentre(
-                id=c.id, position=position, name=c.name, host=c.host, town=c.town,
-                departement_code=c.departement, region_code=region,
-                coverage_verified=c.coverage_verified, coverage_note=c.coverage_note,
-                coverage_sources=_sources(c.coverage_sources), generation=c.generation,
-                status=c.status, note=c.note, verified=c.verified, sources=_sources(c.sources),
-                coverage=[
-                    models.EuropeDirectCoverage(departement_code=code, position=i)
-                    for i, code in enumerate(c.coverage)
-                ],
-                details=[
-                    models.EuropeDirectDetail(
-                        position=i, kind=d.kind, value=d.value, note=d.note, verified=d.verified,
-                        sources=_sources(d.sources),
-                    )
-                    for i, d in enumerate(c.details)
-                ],
-            )
-        )
-    return rows
-
-
 def _counts(bundle: KnowledgeBundle) -> Dict[str, int]:
     strands = [s for p in bundle.programmes for s in p.strands]
     return {
@@ -460,8 +304,8 @@ def _write(engine, bundle: KnowledgeBundle) -> None:
         connection = session.connection()
         models.Base.metadata.drop_all(connection)
         models.Base.metadata.create_all(connection)
-        session.add_all(_rows(bundle))
-        # A new id per build: knowledge.api's cache is valid until this changes.
+        session.add_all(store.rows(bundle))
+        # A new id per build: the snapshot of knowledge.snapshot is valid until this changes.
         session.add(models.Build(id=1, build_id=uuid.uuid4().hex,
                                  built_at=datetime.now(timezone.utc).isoformat(timespec="seconds")))
 

@@ -11,16 +11,19 @@ Entity graph::
                             |                 via StrandContact
     Fact (key figures, what a twinning is)        Country (ISO code, French name, EU status)
 
-Short lists of canonical values (audiences, themes, topics...) and ``sources`` lists
+Each column has the name of the schema field it stores (:mod:`knowledge.schema`), so that
+:mod:`knowledge.store` maps rows and validated objects both ways by name. Short lists of canonical
+values (audiences, themes, topics...), conditions and ``sources`` lists
 (``[{url, checked_on, published, third_party, title}]``) are stored as JSON: they are always read
-with their row and never queried on their own. Needs get their own table because the ranking
-selects strands by need.
+with their row. The whole base is read once per build (:mod:`knowledge.snapshot`).
 
 Declarations use the 1.4 API (``declarative_base``, ``Column``); queries elsewhere use the
 2.0 style (``select()`` + ``Session.scalars()``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -36,10 +39,27 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+Base: Any = declarative_base()  # untyped in SQLAlchemy 1.4
 
 
-class Programme(Base):
+class Sourced:
+    """Columns of every fact: whether it was verified, and its ``sources``."""
+
+    verified = Column(Boolean, nullable=False)
+    sources = Column(JSON, nullable=False)
+
+
+class Channel(Sourced):
+    """Columns of one channel of a contact or a centre: url, email, phone or address."""
+
+    id = Column(Integer, primary_key=True)
+    position = Column(Integer, nullable=False)
+    kind = Column(String(16), nullable=False)
+    value = Column(Text, nullable=False)
+    note = Column(Text)
+
+
+class Programme(Sourced, Base):
     """A funding programme (CERV, Erasmus+, ...)."""
 
     __tablename__ = "programmes"
@@ -51,14 +71,12 @@ class Programme(Base):
     summary = Column(Text, nullable=False)
     managing_body = Column(Text)
     official_url = Column(Text, nullable=False)
-    default_strand_id = Column(String(64), nullable=False)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
+    default_strand = Column("default_strand_id", String(64), nullable=False)
 
     strands = relationship("Strand", back_populates="programme", order_by="Strand.position")
 
 
-class Strand(Base):
+class Strand(Sourced, Base):
     """A fundable strand of a programme; what the assistant recommends."""
 
     __tablename__ = "strands"
@@ -85,8 +103,6 @@ class Strand(Base):
     country_note = Column(Text)
     country_verified = Column(Boolean, nullable=False)
     country_sources = Column(JSON, nullable=False)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
     programme = relationship("Programme", back_populates="strands")
     needs = relationship("StrandNeed", order_by="StrandNeed.need", cascade="all, delete-orphan")
@@ -109,7 +125,7 @@ class StrandNeed(Base):
     weight = Column(Float, nullable=False)
 
 
-class Rule(Base):
+class Rule(Sourced, Base):
     """An eligibility rule of a strand, with the call year it was read for."""
 
     __tablename__ = "rules"
@@ -122,8 +138,6 @@ class Rule(Base):
     value = Column(Float)
     unit = Column(String(64))
     call_year = Column(Integer)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
     # Machine-checkable conditions ([{answer, op, value, unclear, unclear_note}]), read with the rule.
     checks = Column(JSON, nullable=False, default=list)
     applies_if = Column(JSON)
@@ -131,7 +145,7 @@ class Rule(Base):
     __table_args__ = (UniqueConstraint("strand_id", "key"),)
 
 
-class Amount(Base):
+class Amount(Sourced, Base):
     """An amount or grant range of a strand."""
 
     __tablename__ = "amounts"
@@ -143,11 +157,9 @@ class Amount(Base):
     min_eur = Column(Integer)
     max_eur = Column(Integer)
     call_year = Column(Integer)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
-class Call(Base):
+class Call(Sourced, Base):
     """A call for proposals or submission round, with its deadline."""
 
     __tablename__ = "calls"
@@ -162,11 +174,9 @@ class Call(Base):
     timezone = Column(String(64), nullable=False)
     deadline_text = Column(Text, nullable=False)
     note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
-class Contact(Base):
+class Contact(Sourced, Base):
     """An organisation that advises communes."""
 
     __tablename__ = "contacts"
@@ -178,27 +188,18 @@ class Contact(Base):
     role = Column(Text, nullable=False)
     topics = Column(JSON, nullable=False)
     aliases = Column(JSON, nullable=False)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
     details = relationship(
         "ContactDetail", order_by="ContactDetail.position", cascade="all, delete-orphan"
     )
 
 
-class ContactDetail(Base):
+class ContactDetail(Channel, Base):
     """One channel of a contact: url, email, phone or address."""
 
     __tablename__ = "contact_details"
 
-    id = Column(Integer, primary_key=True)
     contact_id = Column(ForeignKey("contacts.id"), nullable=False, index=True)
-    position = Column(Integer, nullable=False)
-    kind = Column(String(16), nullable=False)
-    value = Column(Text, nullable=False)
-    note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
 class StrandContact(Base):
@@ -213,7 +214,7 @@ class StrandContact(Base):
     contact = relationship("Contact")
 
 
-class Example(Base):
+class Example(Sourced, Base):
     """A real project run by a commune with a strand."""
 
     __tablename__ = "examples"
@@ -229,13 +230,11 @@ class Example(Base):
     description = Column(Text, nullable=False)
     amount_eur = Column(Integer)
     historical_note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
     strand = relationship("Strand", back_populates="examples")
 
 
-class Fact(Base):
+class Fact(Sourced, Base):
     """A key figure or a general statement about twinning."""
 
     __tablename__ = "facts"
@@ -245,11 +244,9 @@ class Fact(Base):
     topic = Column(String(32), nullable=False, index=True)
     text = Column(Text, nullable=False)
     note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
-class Country(Base):
+class Country(Sourced, Base):
     """A country known by its ISO alpha-2 code."""
 
     __tablename__ = "countries"
@@ -259,11 +256,9 @@ class Country(Base):
     name_fr = Column(String(100), nullable=False)
     status = Column(String(16), nullable=False)
     note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
-class EuropeDirectLocator(Base):
+class EuropeDirectLocator(Sourced, Base):
     """The official EUROPE DIRECT locator (a single row)."""
 
     __tablename__ = "europe_direct_locator"
@@ -271,12 +266,10 @@ class EuropeDirectLocator(Base):
     id = Column(Integer, primary_key=True)
     url = Column(Text, nullable=False)
     note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
-class EuropeDirectCentre(Base):
-    """A EUROPE DIRECT centre; ``departement_code`` is where its host is (None when unknown)."""
+class EuropeDirectCentre(Sourced, Base):
+    """A EUROPE DIRECT centre; ``departement`` is where its host is (None when unknown)."""
 
     __tablename__ = "europe_direct_centres"
 
@@ -285,7 +278,7 @@ class EuropeDirectCentre(Base):
     name = Column(Text, nullable=False)
     host = Column(Text)
     town = Column(Text)
-    departement_code = Column(String(3), index=True)
+    departement = Column("departement_code", String(3), index=True)
     region_code = Column(String(3), index=True)
     coverage_verified = Column(Boolean, nullable=False)
     coverage_note = Column(Text)
@@ -293,8 +286,6 @@ class EuropeDirectCentre(Base):
     generation = Column(String(16), nullable=False)
     status = Column(String(32), nullable=False, index=True)
     note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
     coverage = relationship(
         "EuropeDirectCoverage", order_by="EuropeDirectCoverage.position", cascade="all, delete-orphan"
@@ -314,19 +305,12 @@ class EuropeDirectCoverage(Base):
     position = Column(Integer, nullable=False)
 
 
-class EuropeDirectDetail(Base):
+class EuropeDirectDetail(Channel, Base):
     """One channel of a centre: url, email, phone or address."""
 
     __tablename__ = "europe_direct_details"
 
-    id = Column(Integer, primary_key=True)
     centre_id = Column(ForeignKey("europe_direct_centres.id"), nullable=False, index=True)
-    position = Column(Integer, nullable=False)
-    kind = Column(String(16), nullable=False)
-    value = Column(Text, nullable=False)
-    note = Column(Text)
-    verified = Column(Boolean, nullable=False)
-    sources = Column(JSON, nullable=False)
 
 
 class Build(Base):

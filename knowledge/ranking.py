@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from knowledge.views import CallView, ExampleView, NeedProfile, Recommendation, StrandView
-from knowledge.vocabulary import MINOR_AUDIENCES
+from knowledge.vocabulary import MINOR_AUDIENCES, TRAVEL_ACTIVITIES
 
 NEED_FACTOR = 10.0
 COUNTRY_MATCH_BONUS = 6.0  # a scheme made for this very country beats a generic one
@@ -23,7 +23,6 @@ PRIORITY_PENALTY = 0.5  # per priority level below 1
 # Young people's own project at home (no partner abroad, no trip), on a theme of a scheme made for
 # that (the Solidarity Corps' projects): it beats the exchanges, which need a partner and a trip.
 HOME_PROJECT_BONUS = NEED_FACTOR  # as if it served the need fully: such projects are what it is for
-_TRAVEL_ACTIVITIES = {"echange", "rencontre", "visite", "mobilite"}
 DEFAULT_LIMIT = 3
 
 NEED_LABELS = {
@@ -85,9 +84,12 @@ _ADULT_PUBLICS = {"citoyens", "seniors", "adultes", "benevoles", "associations"}
 
 
 def _youth_participation(audience: Optional[str], theme: Optional[str], activity: Optional[str]) -> bool:
-    """Young people debating, campaigning or working with elected officials at home: their participation."""
-    return (audience == "jeunes" and activity not in _TRAVEL_ACTIVITIES
-            and (theme == "democratie" or activity == "conference"))
+    """Young people debating, campaigning or working with elected officials at home: their participation.
+
+    The message reader gives the theme when young people work with their elected officials or a youth
+    council; a debate alone ("un match et une soirée débat") is no participation project.
+    """
+    return audience == "jeunes" and activity not in TRAVEL_ACTIVITIES and theme == "democratie"
 
 
 def _reconciled(need: str, audience: Optional[str], country: Optional[str] = None,
@@ -200,6 +202,8 @@ def _could_apply(strand: StrandView, best: StrandView, need: str, audience: Opti
         return False
     if audience is None:
         return _youth_only(strand) == _youth_only(best)
+    if audience == "enfants":
+        return "enfants" in strand.audiences  # a youth exchange starts at 13: children need a scheme that takes them
     return suits_public(strand, audience)
 
 
@@ -244,7 +248,7 @@ def _score(
 
     if (rule.rule == "any" and country is None and profile.audience in _YOUTH_AUDIENCES
             and profile.audience in strand.audiences and profile.theme in strand.themes
-            and profile.activity not in _TRAVEL_ACTIVITIES):
+            and profile.activity not in TRAVEL_ACTIVITIES):
         score += HOME_PROJECT_BONUS
         reasons.append("Projet mené chez vous par des jeunes, sans partenaire à l'étranger.")
     if profile.audience:
@@ -275,7 +279,7 @@ def next_call(calls: Iterable[CallView], today: Union[date, datetime]) -> Option
         for call in calls
         if call.deadline is not None and _not_past(call.deadline, today)
     ]
-    return min(upcoming, key=lambda call: call.deadline, default=None)
+    return min(upcoming, key=lambda call: call.deadline, default=None)  # type: ignore[arg-type,return-value]  # every upcoming call has a deadline
 
 
 def examples_in_order(examples: Sequence[ExampleView], country: Optional[str]) -> List[ExampleView]:

@@ -2,115 +2,43 @@
 
 Each model validates one file section; the loader turns pydantic's error locations into
 ``file.yml: programmes[0].strands[1].calls[0].deadline: ...`` messages. Cross-file checks
-(unknown ids, duplicates) live in :mod:`knowledge.loader`.
+(unknown ids, duplicates) live in :mod:`knowledge.loader`. What every model shares is in
+:mod:`knowledge.schema_base`; the EUROPE DIRECT centres are in :mod:`knowledge.schema_centres`.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from typing import Any, Dict, List, Optional
+from datetime import date
+from typing import Any, Dict, Optional, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, StrictBool, StrictStr, root_validator, validator
+from pydantic import Field, StrictBool, validator
 
-from knowledge import answers, geo
+from knowledge import answers
 from knowledge import vocabulary as voc
+from knowledge.schema_base import (  # noqa: F401 (re-exported: the schema is one namespace)
+    COUNTRY_RE,
+    Channels,
+    ContactDetail,
+    IsoDate,
+    Source,
+    Sourced,
+    StrictModel,
+    check_id,
+    check_url,
+    check_vocabulary,
+)
+from knowledge.schema_centres import (  # noqa: F401 (re-exported)
+    CENTRE_GENERATIONS,
+    CENTRE_STATUSES,
+    EuropeDirectCentre,
+    EuropeDirectFile,
+    Locator,
+    published_year,
+)
 
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
-
-# Labelling periods of EUROPE DIRECT centres, and whether a centre is known to be labelled now.
-CENTRE_GENERATIONS = ("2026_2030", "2021_2025", "older")
-CENTRE_STATUSES = ("confirmed", "to_check", "probably_inactive")
-# The 2021-2025 labels were the first after this year: evidence only from before it says nothing of today.
-CURRENT_EVIDENCE_FROM_YEAR = 2021
-_YEAR_RE = re.compile(r"(?:19|20)\d\d")
-
-
-def published_year(published: Optional[str]) -> Optional[int]:
-    """The year a source's ``published`` text gives ("~2016", "2021-12", "≥2024"), or None if undated."""
-    match = _YEAR_RE.search(published or "")
-    return int(match.group()) if match else None
-
-
-class IsoDate(date):
-    """A ``YYYY-MM-DD`` date; YAML dates are kept as strings by the loader and parsed here."""
-
-    @classmethod
-    def __get_validators__(cls):
-        yield cls.validate
-
-    @classmethod
-    def validate(cls, value: object) -> date:
-        """Parse an ISO date, with an error message a data editor understands."""
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValueError(f"invalid date '{value}' (expected YYYY-MM-DD)") from None
-
-
-def _check_id(value: str) -> str:
-    if not _ID_RE.match(value):
-        raise ValueError(f"invalid id '{value}' (expected lower_snake_case, e.g. 'cerv_town_twinning')")
-    return value
-
-
-def _check_url(value: str) -> str:
-    if not value.startswith(("https://", "http://")):
-        raise ValueError(f"invalid url '{value}' (expected http:// or https://)")
-    return value
-
-
-def _check_departement(value: str) -> str:
-    # Checked against the official list shipped in knowledge/data/geo/ (read once, lazily).
-    if geo.departement_code(value) != value:
-        raise ValueError(
-            f"unknown département code '{value}' (expected an INSEE code in quotes, e.g. \"19\", \"2A\", \"974\")"
-        )
-    return value
-
-
-def _check_vocabulary(values: List[str], allowed: tuple, what: str) -> List[str]:
-    for value in values:
-        if value not in allowed:
-            raise ValueError(f"unknown {what} '{value}' (allowed: {', '.join(allowed)})")
-    if len(set(values)) != len(values):
-        raise ValueError(f"duplicate {what} in list")
-    return values
-
-
-class _Model(BaseModel):
-    class Config:
-        extra = "forbid"  # a misspelt key is an error, not silently ignored
-        anystr_strip_whitespace = True
-        min_anystr_length = 1
-
-
-class Source(_Model):
-    """Where a fact comes from and when we checked it."""
-
-    url: str
-    checked_on: IsoDate
-    published: Optional[str] = None  # the source's own date, as precise as known ("2024", "~2025")
-    third_party: StrictBool = False  # aggregator/blog only: indicative
-    title: Optional[str] = None
-
-    _url = validator("url", allow_reuse=True)(_check_url)
-
-
-class _Sourced(_Model):
-    verified: StrictBool
-    sources: List[Source]
-
-    @validator("sources")
-    def _at_least_one_source(cls, value: List[Source]) -> List[Source]:
-        if not value:
-            raise ValueError("at least one source is required")
-        return value
 
 
 # ------------------------------------------------------------------ machine-checkable rules
@@ -133,7 +61,7 @@ def answer_kind(answer: str) -> str:
     return answers.ANSWERS_BY_NAME[answer].kind
 
 
-class Check(_Model):
+class Check(StrictModel):
     """One machine-checkable condition of a rule: ``{answer: participants, op: ">=", value: 50}``.
 
     ``unclear`` (choice answers only) lists values for which the rule cannot decide, e.g. a plain
@@ -144,7 +72,7 @@ class Check(_Model):
     answer: str
     op: str
     value: Any = Field(...)  # required even though Any would allow it to be missing
-    unclear: List[str] = []
+    unclear: Tuple[str, ...] = ()
     unclear_note: Optional[str] = None
 
     @validator("answer")
@@ -176,25 +104,25 @@ class Check(_Model):
                 raise ValueError(f"expected true or false for answer '{answer}' (got {value!r})")
             return value
         if kind == "list":
-            if not isinstance(value, str) or not _COUNTRY_RE.match(value):
+            if not isinstance(value, str) or not COUNTRY_RE.match(value):
                 raise ValueError(f"expected an ISO country code (e.g. 'DE') for answer '{answer}' (got {value!r})")
             return value
         allowed = CHECK_CHOICE_ANSWERS[answer]
         if op in ("in", "not_in"):
             if not isinstance(value, list) or not value:
                 raise ValueError(f"op '{op}' needs a non-empty list of values (got {value!r})")
-            return _check_vocabulary([str(v) for v in value], allowed, answer)
-        return _check_vocabulary([str(value)], allowed, answer)[0]
+            return check_vocabulary([str(v) for v in value], allowed, answer)
+        return check_vocabulary([str(value)], allowed, answer)[0]
 
     @validator("unclear")
-    def _unclear(cls, value: List[str], values: dict) -> List[str]:
+    def _unclear(cls, value: Tuple[str, ...], values: dict) -> Tuple[str, ...]:
         answer = values.get("answer")
         if value and answer not in CHECK_CHOICE_ANSWERS:
             raise ValueError(f"'unclear' only applies to {', '.join(CHECK_CHOICE_ANSWERS)}")
-        return _check_vocabulary(value, CHECK_CHOICE_ANSWERS.get(answer, ()), answer or "value")
+        return check_vocabulary(value, CHECK_CHOICE_ANSWERS.get(answer or "", ()), answer or "value")
 
 
-class Rule(_Sourced):
+class Rule(Sourced):
     """One eligibility rule, e.g. the minimum number of participants.
 
     ``check`` (one condition or a list, all required) makes the rule machine-checkable;
@@ -206,18 +134,18 @@ class Rule(_Sourced):
     value: Optional[float] = None
     unit: Optional[str] = None
     call_year: Optional[int] = None
-    check: List[Check] = []
+    checks: Tuple[Check, ...] = Field(default=(), alias="check")  # `check:` in the YAML
     applies_if: Optional[Check] = None
 
-    _key = validator("key", allow_reuse=True)(_check_id)
+    _key = validator("key", allow_reuse=True)(check_id)
 
-    @validator("check", pre=True)
+    @validator("checks", pre=True)
     def _one_or_many(cls, value: Any) -> Any:
         # `check: {...}` is the common case; a list is for rules with several conditions.
         return [value] if isinstance(value, dict) else value
 
 
-class Amount(_Sourced):
+class Amount(Sourced):
     """An amount or grant range; ``min_eur``/``max_eur`` only when a source gives them."""
 
     text: str
@@ -233,7 +161,7 @@ class Amount(_Sourced):
         return value
 
 
-class Call(_Sourced):
+class Call(Sourced):
     """One call for proposals (or submission round), with its year."""
 
     id: str
@@ -267,26 +195,26 @@ class Call(_Sourced):
         return value
 
 
-class CountryRule(_Sourced):
+class CountryRule(Sourced):
     """Which partner countries a strand accepts (see ``vocabulary.COUNTRY_RULES``)."""
 
     rule: str
-    countries: List[str] = []
+    countries: Tuple[str, ...] = ()
     note: Optional[str] = None
 
     @validator("rule")
     def _rule(cls, value: str) -> str:
-        _check_vocabulary([value], voc.COUNTRY_RULES, "country rule")
+        check_vocabulary([value], voc.COUNTRY_RULES, "country rule")
         return value
 
     @validator("countries", each_item=True)
     def _code(cls, value: str) -> str:
-        if not _COUNTRY_RE.match(value):
+        if not COUNTRY_RE.match(value):
             raise ValueError(f"invalid country code '{value}' (expected ISO alpha-2, e.g. 'DE')")
         return value
 
 
-class Strand(_Sourced):
+class Strand(Sourced):
     """A fundable action of a programme; what the assistant recommends."""
 
     id: str
@@ -301,43 +229,42 @@ class Strand(_Sourced):
     usual_pattern: str
     rolling: StrictBool = False  # applications accepted all year
     needs: Dict[str, float]
-    audiences: List[str] = []
-    excluded_audiences: List[str] = []
-    themes: List[str] = []
-    activities: List[str] = []
+    audiences: Tuple[str, ...] = ()
+    excluded_audiences: Tuple[str, ...] = ()
+    themes: Tuple[str, ...] = ()
+    activities: Tuple[str, ...] = ()
     eligible_countries: CountryRule
-    rules: List[Rule] = []
-    amounts: List[Amount] = []
-    calls: List[Call] = []
-    contact_ids: List[str] = []
-    example_ids: List[str] = []
+    rules: Tuple[Rule, ...] = ()
+    amounts: Tuple[Amount, ...] = ()
+    calls: Tuple[Call, ...] = ()
+    contact_ids: Tuple[str, ...] = ()
 
-    _id = validator("id", allow_reuse=True)(_check_id)
+    _id = validator("id", allow_reuse=True)(check_id)
 
-    _url = validator("official_url", allow_reuse=True)(_check_url)
+    _url = validator("official_url", allow_reuse=True)(check_url)
 
     @validator("needs")
     def _needs(cls, value: Dict[str, float]) -> Dict[str, float]:
-        _check_vocabulary(list(value), voc.NEEDS, "need")
+        check_vocabulary(list(value), voc.NEEDS, "need")
         for need, weight in value.items():
             if not 0 < weight <= 1:
                 raise ValueError(f"weight of need '{need}' must be in ]0, 1], got {weight}")
         return value
 
     @validator("audiences", "excluded_audiences")
-    def _audiences(cls, value: List[str]) -> List[str]:
-        return _check_vocabulary(value, voc.AUDIENCES, "audience")
+    def _audiences(cls, value: Tuple[str, ...]) -> Tuple[str, ...]:
+        return check_vocabulary(value, voc.AUDIENCES, "audience")
 
     @validator("themes")
-    def _themes(cls, value: List[str]) -> List[str]:
-        return _check_vocabulary(value, voc.THEMES, "theme")
+    def _themes(cls, value: Tuple[str, ...]) -> Tuple[str, ...]:
+        return check_vocabulary(value, voc.THEMES, "theme")
 
     @validator("activities")
-    def _activities(cls, value: List[str]) -> List[str]:
-        return _check_vocabulary(value, voc.ACTIVITIES, "activity")
+    def _activities(cls, value: Tuple[str, ...]) -> Tuple[str, ...]:
+        return check_vocabulary(value, voc.ACTIVITIES, "activity")
 
 
-class Programme(_Sourced):
+class Programme(Sourced):
     """A funding programme or scheme grouping strands."""
 
     id: str
@@ -347,56 +274,43 @@ class Programme(_Sourced):
     managing_body: Optional[str] = None
     official_url: str
     default_strand: str
-    strands: List[Strand]
+    strands: Tuple[Strand, ...]
 
-    _id = validator("id", allow_reuse=True)(_check_id)
-    _url = validator("official_url", allow_reuse=True)(_check_url)
+    _id = validator("id", allow_reuse=True)(check_id)
+    _url = validator("official_url", allow_reuse=True)(check_url)
 
     @validator("strands")
-    def _not_empty(cls, value: List[Strand]) -> List[Strand]:
+    def _not_empty(cls, value: Tuple[Strand, ...]) -> Tuple[Strand, ...]:
         if not value:
             raise ValueError("a programme needs at least one strand")
         return value
 
 
-class ContactDetail(_Sourced):
-    """One way to reach a contact (web site, email, phone, postal address)."""
-
-    kind: str
-    value: str
-    note: Optional[str] = None
-
-    @validator("kind")
-    def _kind(cls, value: str) -> str:
-        _check_vocabulary([value], voc.CONTACT_DETAIL_KINDS, "contact detail kind")
-        return value
-
-
-class Contact(_Sourced):
-    """An organisation that advises communes."""
+class Contact(Sourced, Channels):
+    """An organisation that advises communes; the properties give the first channel of each kind."""
 
     id: str
     name: str
     short_name: str
     role: str
-    topics: List[str]
-    aliases: List[str] = []  # NLU `contact` entity values that point here (e.g. agence_erasmus)
-    details: List[ContactDetail] = []
+    topics: Tuple[str, ...]
+    aliases: Tuple[str, ...] = ()  # NLU `contact` entity values that point here (e.g. agence_erasmus)
+    details: Tuple[ContactDetail, ...] = ()
 
-    _id = validator("id", allow_reuse=True)(_check_id)
+    _id = validator("id", allow_reuse=True)(check_id)
 
     @validator("topics")
-    def _topics(cls, value: List[str]) -> List[str]:
-        return _check_vocabulary(value, voc.CONTACT_TOPICS, "topic")
+    def _topics(cls, value: Tuple[str, ...]) -> Tuple[str, ...]:
+        return check_vocabulary(value, voc.CONTACT_TOPICS, "topic")
 
 
-class Example(_Sourced):
+class Example(Sourced):
     """A real project a commune ran with a strand."""
 
     id: str
     strand_id: str
     commune: str
-    partner_countries: List[str] = []
+    partner_countries: Tuple[str, ...] = ()
     year: Optional[int] = None
     period: Optional[str] = None  # when a single year does not fit, e.g. "2012-2022"
     title: str
@@ -404,10 +318,10 @@ class Example(_Sourced):
     amount_eur: Optional[int] = None
     historical_note: Optional[str] = None  # e.g. funded by the predecessor programme
 
-    _id = validator("id", allow_reuse=True)(_check_id)
+    _id = validator("id", allow_reuse=True)(check_id)
 
 
-class Fact(_Sourced):
+class Fact(Sourced):
     """A national key figure or a general statement about twinning."""
 
     id: str
@@ -415,15 +329,15 @@ class Fact(_Sourced):
     text: str
     note: Optional[str] = None
 
-    _id = validator("id", allow_reuse=True)(_check_id)
+    _id = validator("id", allow_reuse=True)(check_id)
 
     @validator("topic")
     def _topic(cls, value: str) -> str:
-        _check_vocabulary([value], voc.FACT_TOPICS, "fact topic")
+        check_vocabulary([value], voc.FACT_TOPICS, "fact topic")
         return value
 
 
-class Country(_Model):
+class Country(StrictModel):
     """A country the assistant knows by ISO code."""
 
     code: str
@@ -433,131 +347,32 @@ class Country(_Model):
 
     @validator("code")
     def _code(cls, value: str) -> str:
-        if not _COUNTRY_RE.match(value):
+        if not COUNTRY_RE.match(value):
             raise ValueError(f"invalid country code '{value}' (expected ISO alpha-2, e.g. 'DE')")
         return value
 
     @validator("status")
     def _status(cls, value: str) -> str:
-        _check_vocabulary([value], voc.COUNTRY_STATUSES, "country status")
+        check_vocabulary([value], voc.COUNTRY_STATUSES, "country status")
         return value
 
 
-class EuropeDirectCentre(_Sourced):
-    """A EUROPE DIRECT centre, with the départements it serves (see europe_direct_centres.yml)."""
+class ProgrammesFile(StrictModel):
+    programmes: Tuple[Programme, ...]
 
-    id: str
-    name: str
-    host: Optional[str] = None
-    town: Optional[str] = None
-    departement: Optional[StrictStr] = None  # where the host is; a bare YAML number is an error
-    region: Optional[str] = None
-    coverage: List[StrictStr] = []
-    coverage_verified: StrictBool = False
-    coverage_note: Optional[str] = None
-    coverage_sources: List[Source] = []
-    generation: str
-    status: str
+
+class ContactsFile(StrictModel):
+    contacts: Tuple[Contact, ...]
+
+
+class ExamplesFile(StrictModel):
+    examples: Tuple[Example, ...]
+
+
+class FiguresFile(StrictModel):
+    facts: Tuple[Fact, ...]
+
+
+class CountriesFile(Sourced):
     note: Optional[str] = None
-    details: List[ContactDetail] = []
-
-    _id = validator("id", allow_reuse=True)(_check_id)
-    _departement = validator("departement", allow_reuse=True)(_check_departement)
-    _coverage = validator("coverage", each_item=True, allow_reuse=True)(_check_departement)
-
-    @validator("region")
-    def _region(cls, value: Optional[str], values: dict) -> Optional[str]:
-        departement = values.get("departement")
-        if value is None:
-            return value
-        if departement:
-            expected = geo.region_of(departement)[1]
-            if value != expected:
-                raise ValueError(f"region '{value}' does not match département {departement} (expected '{expected}')")
-        elif value not in geo.regions().values():
-            raise ValueError(f"unknown region '{value}' (expected an official name, e.g. 'Nouvelle-Aquitaine')")
-        return value
-
-    @validator("coverage")
-    def _unique_coverage(cls, value: List[str]) -> List[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("duplicate département code in list")
-        return value
-
-    @validator("coverage_verified")
-    def _verified_needs_coverage(cls, value: bool, values: dict) -> bool:
-        if value and not values.get("coverage"):
-            raise ValueError("coverage_verified is true but coverage is empty")
-        return value
-
-    @validator("coverage_sources")
-    def _coverage_sourced(cls, value: List[Source], values: dict) -> List[Source]:
-        if values.get("coverage") and not value:
-            raise ValueError("a coverage needs at least one source")
-        return value
-
-    @validator("generation")
-    def _generation(cls, value: str) -> str:
-        _check_vocabulary([value], CENTRE_GENERATIONS, "generation")
-        return value
-
-    @validator("status")
-    def _status(cls, value: str, values: dict) -> str:
-        _check_vocabulary([value], CENTRE_STATUSES, "status")
-        if value == "confirmed" and values.get("generation") != "2026_2030":
-            raise ValueError("status 'confirmed' needs generation '2026_2030'")
-        if values.get("generation") == "older" and value != "probably_inactive":
-            raise ValueError("generation 'older' needs status 'probably_inactive' (never proposed as current)")
-        return value
-
-    @root_validator(skip_on_failure=True)
-    def _evidence_not_only_old(cls, values: dict) -> dict:
-        # A centre known only from sources older than 2021 may have lost its label: never current.
-        sources = list(values["sources"]) + list(values["coverage_sources"])
-        sources += [source for detail in values["details"] for source in detail.sources]
-        years = [year for year in (published_year(source.published) for source in sources) if year is not None]
-        if (
-            years
-            and max(years) < CURRENT_EVIDENCE_FROM_YEAR
-            and (values["generation"], values["status"]) != ("older", "probably_inactive")
-        ):
-            raise ValueError(
-                f"every dated source is older than {CURRENT_EVIDENCE_FROM_YEAR} (newest: {max(years)}): "
-                "set generation 'older' and status 'probably_inactive'"
-            )
-        return values
-
-
-class Locator(_Sourced):
-    """The official EUROPE DIRECT locator, given in every answer about centres."""
-
-    url: str
-    note: Optional[str] = None
-
-    _url = validator("url", allow_reuse=True)(_check_url)
-
-
-class ProgrammesFile(_Model):
-    programmes: List[Programme]
-
-
-class ContactsFile(_Model):
-    contacts: List[Contact]
-
-
-class ExamplesFile(_Model):
-    examples: List[Example]
-
-
-class FiguresFile(_Model):
-    facts: List[Fact]
-
-
-class CountriesFile(_Sourced):
-    note: Optional[str] = None
-    countries: List[Country]
-
-
-class EuropeDirectFile(_Model):
-    locator: Locator
-    centres: List[EuropeDirectCentre]
+    countries: Tuple[Country, ...]

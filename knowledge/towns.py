@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
 
 from knowledge import geo
+from knowledge.vocabulary import COUNTRY_FORMS
 
 TOWNS_FILE = geo.GEO_DIR / "partner_towns.csv.gz"
 MAX_NAME_WORDS = 4
@@ -54,15 +55,8 @@ def _placed_abroad(words: Sequence[str], start: int, end: int, country: str) -> 
         return True
     after = " ".join(words[end:end + 3])
     return bool(after) and any(
-        after.startswith(f"{link} {form}") for link in ("en", "au", "aux", "in") for form in _country_forms(country)
+        after.startswith(f"{link} {form}") for link in ("en", "au", "aux", "in") for form in COUNTRY_FORMS.get(country, ())
     )
-
-
-@functools.lru_cache(maxsize=None)
-def _country_forms(code: str) -> Tuple[str, ...]:
-    from actions.words_fr import DEFAULT_COUNTRY_CODES_BY_FORM  # the one table of country names
-
-    return tuple(form for form, form_code in DEFAULT_COUNTRY_CODES_BY_FORM.items() if form_code == code)
 
 
 def foreign_towns(text: str) -> List[Town]:

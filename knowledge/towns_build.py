@@ -26,7 +26,7 @@ import sys
 import zipfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -64,7 +64,7 @@ def _common_words() -> Set[str]:
     return {normalise(word) for word in STOP_WORDS} | set(_DOMAIN_WORDS)
 
 
-def build_rows(cities: Iterable[dict], countries: Set[str]) -> List[Sequence[str]]:
+def build_rows(cities: Iterable[dict], countries: Set[str]) -> List[Tuple[str, str, str]]:
     """``(name key, country code, GeoNames name)`` rows, sorted, one per unambiguous name."""
     common = _common_words()
     by_key: Dict[str, Set[str]] = defaultdict(set)

@@ -20,8 +20,9 @@ CONTACT_PATTERNS: Dict[str, str] = {
     "afccre": r"\bAFCCRE\b",
     "europe_direct": r"Europe Direct|EUROPE DIRECT",
     "commission_representation": r"Représentation",
-    "agence_erasmus_education_formation": r"Agence Erasmus\+ France\s*/\s*Éducation",
-    "agence_erasmus_jeunesse_sport": r"Agence Erasmus\+ France Jeunesse",
+    # The full name ("Agence Erasmus+ France / Éducation Formation") or the short one ("Agence Erasmus+ Éducation Formation").
+    "agence_erasmus_education_formation": r"Agence Erasmus\+ (?:France\s*/\s*)?Éducation",
+    "agence_erasmus_jeunesse_sport": r"Agence Erasmus\+ (?:France )?Jeunesse",
     "ofaj": r"\bOFAJ\b",
     "fafa": r"\bFAFA\b",
     "fonds_citoyen": r"Fonds citoyen",
@@ -91,6 +92,15 @@ CONTACT_PROGRAMMES: Dict[str, tuple] = {
     "europe_direct": (),
     "commission_representation": (),
 }
+
+
+# "Source : [site](address), vérifiée le …": a source named and dated (links are shown by name).
+_SOURCE = re.compile(r"Sources? : (?:.* ; )?\[[^\]]+\]\(https?://[^)\s]+\), vérifiée le \d")
+
+
+def gives_source(text: str) -> bool:
+    """Whether the answer names a source, linked and dated."""
+    return bool(_SOURCE.search(text))
 
 
 def strands_in_order(text: str) -> List[str]:

@@ -1,4 +1,4 @@
-"""The message reader of the NLU pipeline (bot/nlu.py), without a model."""
+"""The message reader of the NLU pipeline (bot/nlu/), without a model."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ def test_a_letter_is_read_without_salutation_closing_and_signature():
 @pytest.mark.parametrize("text", ["Bonjour", "Merci, bonne journée", "merci beaucoup !", "Cordialement"])
 def test_a_greeting_or_a_thank_you_stays_what_it_is(text):
     assert read_letter(text) == text
+
+
+def test_a_greeting_takes_a_few_words_at_most():
+    text = "bjr instit ds un village jumelé avec 1 village irlandais, on voudrait 1 projet entre nos écoles"
+    assert read_letter(text) == text
+    assert read_letter("Bonjour à toutes et à tous, nous voudrions un financement") == "nous voudrions un financement"
 
 
 def test_a_signature_without_closing_formula_is_dropped():
@@ -130,7 +136,8 @@ def test_ages_tell_a_young_public(text, public):
 
 def test_adults_of_all_ages_are_not_a_young_public():
     (message,) = PartnerTownReader().process([_message("40 habitants de 20 à 75 ans", "ask_funding")])
-    assert "audience" not in [e["entity"] for e in message.get("entities")]
+    publics = {e["value"] for e in message.get("entities") if e["entity"] == "audience"}
+    assert publics == {"citoyens"}  # residents, of no particular age
 
 
 def test_a_public_ruled_out_is_not_the_projects():
@@ -206,3 +213,163 @@ def test_an_agent_naming_the_centre_they_relay_for_is_not_asking_for_a_centre():
     asks = _message("où se trouve le centre Europe Direct le plus proche de Caen ?", "ask_contact", ["ask_contact"],
                     [("contact", "europe_direct")])
     assert corrected_intent(asks) == "ask_europe_direct"
+
+
+def _read(text, entities):
+    """The entities PartnerTownReader leaves on a message that already has ``entities``."""
+    (message,) = PartnerTownReader().process([_message(text, "ask_funding", [], entities)])
+    return {(e["entity"], e["value"]) for e in message.get("entities")}
+
+
+def test_young_and_old_residents_together_are_the_residents():
+    entities = _read("Les aînés du club et les enfants de l'école iront ensemble chez nos amis de Feltre",
+                     [("audience", "seniors"), ("audience", "enfants")])
+    assert ("audience", "enfants") not in entities and ("audience", "citoyens") in entities
+    grandparents = _read("Un atelier grands-parents et petits-enfants avec Bad Urach", [("audience", "enfants")])
+    assert ("audience", "enfants") not in grandparents and ("audience", "citoyens") in grandparents
+    assert ("audience", "jeunes") in _read("Un séjour de jeunes à Feltre", [("audience", "jeunes")])
+
+
+def test_a_youth_council_working_with_its_elected_officials_is_about_democracy():
+    entities = _read("Le conseil municipal des jeunes veut porter des propositions aux élus avec celui de Tarragone",
+                     [("audience", "jeunes"), ("audience", "elus")])
+    assert ("theme", "democratie") in entities
+    assert not {e for e in _read("Nos jeunes partent au ski", [("audience", "jeunes")]) if e[0] == "theme"}
+
+
+def test_a_franco_german_scheme_names_germany():
+    assert ("country", "DE") in _read("Que finance l'OFAJ ?", [("programme", "ofaj")])
+    assert ("country", "DE") not in _read("L'OFAJ avec l'Italie ?", [("programme", "ofaj"), ("country", "IT")])
+
+
+def test_a_franco_german_reading_with_nothing_german_gives_way_to_the_next_funding_reading():
+    message = _message("Des jeunes veulent rénover ensemble le local du club, une aide ?", "ask_funding_franco_german",
+                       ["ask_funding_franco_german", "ask_funding_youth_exchange"], [("audience", "jeunes")])
+    assert corrected_intent(message) == "ask_funding_youth_exchange"
+    german = _message("Des jeunes de Kehl et d'ici, une aide ?", "ask_funding_franco_german",
+                      ["ask_funding_franco_german"], [("audience", "jeunes"), ("country", "DE")])
+    assert corrected_intent(german) is None
+
+
+def test_a_project_with_the_twin_town_stated_without_a_question_asks_for_its_funding():
+    message = _message("Notre village est jumelé avec Feltre. Nous pensons organiser une rencontre des chorales.",
+                       "ask_twinning_setup", ["ask_twinning_setup", "ask_funding_twinning"],
+                       [("activity", "rencontre"), ("country", "IT")])
+    assert corrected_intent(message) == "ask_funding_twinning"
+    question = _message("Notre village est jumelé avec Feltre. Comment loger la délégation ?", "ask_twinning_setup",
+                        ["ask_twinning_setup"], [("activity", "visite"), ("country", "IT")])
+    assert corrected_intent(question) is None
+
+
+@pytest.mark.parametrize("question", ["Ça rentre dans quoi ?", "Vers quoi se tourner ?", "C'est finançable ?"])
+def test_which_scheme_fits_a_described_project_is_a_funding_request(question):
+    message = _message(f"Séminaire sur l'eau avec Mantoue l'an prochain, 40 personnes. {question}", "check_eligibility",
+                       ["check_eligibility", "ask_funding_twinning"], [("activity", "conference"), ("country", "IT")])
+    assert corrected_intent(message) == "ask_funding_twinning"
+
+
+def test_who_could_help_with_a_named_programme_asks_for_a_contact():
+    message = _message("Nous tentons le CERV cette année. Qui pourrait nous accompagner pour le dossier ?",
+                       "check_eligibility", ["check_eligibility"], [("programme", "cerv")])
+    assert corrected_intent(message) == "ask_contact"
+
+
+def test_a_network_guess_needs_more_than_one_partner_country():
+    message = _message("Projet de mémoire avec les habitants de notre ville jumelle allemande, quel financement ?",
+                       "nlu_fallback", ["ask_funding_network_of_towns", "ask_funding_franco_german"],
+                       [("country", "DE"), ("audience", "citoyens")])
+    assert corrected_intent(message) == "ask_funding_franco_german"
+
+
+def test_a_project_told_at_length_asks_for_no_example():
+    message = _message("Nous voudrions réunir nos jumelles d'Espagne, d'Italie et de Lettonie autour de la mémoire des ports.",
+                       "ask_example", ["ask_example", "ask_funding_network_of_towns"],
+                       [("country", "ES"), ("country", "IT"), ("country", "LV"), ("theme", "memoire")])
+    assert corrected_intent(message) == "ask_funding_network_of_towns"
+    asks = _message("Une commune a-t-elle déjà fait une rencontre sur la mémoire avec l'Italie ?", "ask_example",
+                    ["ask_example"], [("country", "IT"), ("theme", "memoire")])
+    assert corrected_intent(asks) is None
+
+
+def test_a_short_follow_up_is_a_detail_of_the_project_not_the_eligibility_check():
+    message = _message("et pour nos cadets, pareil ?", "check_eligibility", ["check_eligibility", "inform"],
+                       [("audience", "jeunes")])
+    assert corrected_intent(message) == "inform"
+
+
+def test_a_question_whether_a_programme_fits_a_described_project_gets_the_recommendation():
+    message = _message("échange de classes avec Valence, une aide Erasmus ou pas ?", "check_eligibility",
+                       ["check_eligibility", "ask_funding_education_training"],
+                       [("programme", "erasmus_plus"), ("audience", "scolaires"), ("country", "ES")])
+    assert corrected_intent(message) == "ask_funding_education_training"
+    check = _message("sommes-nous éligibles à Erasmus+ pour l'échange de classes ?", "check_eligibility",
+                     ["check_eligibility"], [("programme", "erasmus_plus"), ("audience", "scolaires")])
+    assert corrected_intent(check) is None
+
+
+def test_interreg_named_is_a_cross_border_project():
+    assert ("activity", "transfrontalier") in _read("Les microprojets Interreg, c'est pour nous ?",
+                                                    [("programme", "interreg")])
+
+
+def test_a_general_question_on_funding_for_twinnings_is_about_the_twinning_scheme():
+    message = _message("le maire demande quelles aides européennes il y a pour les jumelages", "ask_funding")
+    assert corrected_intent(message) == "ask_funding_twinning"
+    assert corrected_intent(_message("quelles aides européennes ?", "ask_funding")) is None
+
+
+def test_young_people_s_own_project_at_home_is_marked_and_volunteering_is_solidarity():
+    (message,) = PartnerTownReader().process([_message(
+        "Au retour de notre séjour en Pologne, nos jeunes veulent monter un projet bénévole dans leur quartier",
+        "ask_funding", [], [("audience", "jeunes"), ("country", "PL"), ("activity", "visite")])])
+    assert message.get("home_project") is True
+    assert ("theme", "solidarite") in {(e["entity"], e["value"]) for e in message.get("entities")}
+    (trip,) = PartnerTownReader().process([_message("Les jeunes d'ici partent en échange à Feltre", "ask_funding", [],
+                                                    [("audience", "jeunes"), ("country", "IT")])])
+    assert not trip.get("home_project")
+
+
+def test_residents_of_a_young_age_are_young():
+    assert ("audience", "jeunes") in _read("Des résidents du foyer (18-28 ans) veulent agir", [("audience", "citoyens")])
+
+
+def test_a_named_scheme_implies_a_country_but_describes_no_project():
+    (message,) = PartnerTownReader().process([_message("Comment fonctionne le Fonds citoyen franco-allemand ?",
+                                                       "nlu_fallback", ["ask_programme_how_to_apply"],
+                                                       [("programme", "fonds_citoyen")])])
+    assert ("DE", True) in {(e["value"], e.get("implied")) for e in message.get("entities")}
+    assert corrected_intent(message) == "ask_programme_how_to_apply"  # about the programme, not a project's funding
+
+
+def test_our_own_young_people_are_not_a_project_at_home():
+    (message,) = PartnerTownReader().process([_message(
+        "Une rencontre entre 30 jeunes de chez nous et 30 jeunes de notre jumelle de Thuringe", "ask_funding", [],
+        [("audience", "jeunes"), ("country", "DE"), ("activity", "rencontre")])])
+    assert not message.get("home_project")
+
+
+def test_residents_counted_are_residents():
+    assert ("audience", "citoyens") in _read("30 habitants de Lauf viennent chez nous 4 jours", [])
+    assert ("audience", "citoyens") not in _read("Une commune de 3 000 habitants dans le Lot", [])
+
+
+def test_a_question_about_what_a_named_programme_does_stays_about_the_programme():
+    message = _message("Le Fonds citoyen, ça sert à quoi ? C'est seulement pour les rencontres d'habitants ?",
+                       "nlu_fallback", ["ask_contact", "ask_programme_info"],
+                       [("programme", "fonds_citoyen"), ("activity", "rencontre"), ("audience", "citoyens")])
+    assert corrected_intent(message) == "ask_programme_info"
+
+
+def test_whom_to_turn_to_is_no_funding_request():
+    message = _message("Je découvre les jumelages : vers qui me tourner pour apprendre ?", "ask_contact", ["ask_contact"])
+    assert corrected_intent(message) is None
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("On s'y prend début mars pour un voyage en juin, c'est trop tard ?", "ask_programme_deadline"),
+    ("et on est dans les temps si c'est pour l'été prochain ?", "ask_programme_deadline"),
+    ("des communes l'ont déjà fait ?", "ask_example"),
+    ("c'est géré par qui à Bruxelles ?", "ask_contact"),
+])
+def test_an_unsure_short_question_about_the_programme_in_context(text, intent):
+    assert corrected_intent(_message(text, "nlu_fallback", ["ask_example"])) == intent

@@ -43,6 +43,7 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 
+from actions.answer import EUROPE_DIRECT_HELP
 from bot import idempotency
 
 logger = logging.getLogger(__name__)
@@ -62,8 +63,7 @@ EMPTY_MESSAGE_TEXT = (
 )
 FAILURE_TEXT = (
     "Désolé, je n'ai pas pu traiter votre message. Réessayez dans quelques instants, ou posez votre "
-    "question au réseau Europe Direct : 00 800 6 7 8 9 10 11 (appel gratuit) ou "
-    "https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR"
+    "question à " + EUROPE_DIRECT_HELP
 )
 
 # Control characters (C0 and C1 but tab and line feed), carriage returns, and lone surrogates.
@@ -178,6 +178,22 @@ def parse_body(request: Request) -> Tuple[str, str, Optional[Dict[str, Any]], Op
     return sender, text, metadata, message_id
 
 
+class OneMessageCollector(CollectingOutputChannel):
+    """Collects each answer as one message: its text (not cut at blank lines), buttons and model.
+
+    Rasa's collector makes a message of each paragraph and another of the ``custom`` part; the
+    widget then showed a hand-over in five bubbles. The answer model (``custom["answer"]``, see
+    actions/answer.py) travels with its text.
+    """
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        item: Dict[Text, Any] = {"recipient_id": recipient_id}
+        item.update({key: message[key] for key in ("text", "buttons", "custom", "image", "attachment")
+                     if message.get(key)})
+        if len(item) > 1:
+            await self._persist_message(item)
+
+
 class CheckedRestInput(RestInput):
     """Rasa's REST channel with its input checked and cleaned (see the module's documentation)."""
 
@@ -213,7 +229,7 @@ class CheckedRestInput(RestInput):
             if not text:
                 return response.json([{"recipient_id": sender, "text": EMPTY_MESSAGE_TEXT}])
 
-            collector = CollectingOutputChannel()
+            collector = OneMessageCollector()
             message = UserMessage(text, collector, sender, input_channel=self.name(), message_id=message_id,
                                   metadata=metadata)
             try:

@@ -12,7 +12,9 @@ them to var/credentials.yml when TELEGRAM_TOKEN is set). Keys of its credentials
 * ``api_url``: the Bot API server (``https://api.telegram.org`` or a self-hosted one).
 
 Differences from Rasa's channel: the secret is checked on every update (instead of a getMe call
-per update); text is sent in HTML parse mode, escaped, with http(s) links made clickable; long
+per update); an answer model (``custom["answer"]``, actions/answer.py) is sent as one message with
+its labels in bold, its details in an expandable quote and its message to copy in a block; text is
+sent in HTML parse mode, escaped, with links (named ``[name](url)`` or bare) made clickable; long
 answers are split under Telegram's 4096-character limit on paragraph, line or word boundaries;
 buttons are inline keyboards whose callback_data always fits Telegram's 64-byte limit (a longer
 payload is sent as a short key and mapped back server-side); callback queries are answered so the
@@ -24,7 +26,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import html
 import json
 import logging
 import re
@@ -44,6 +45,9 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 
 from bot import idempotency
+from bot.channels.telegram_html import MESSAGE_LIMIT, fits, render_answer, render_html, split_text
+
+__all__ = ["MESSAGE_LIMIT", "SecureTelegramInput", "SecureTelegramOutput", "render_html", "split_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +55,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram: "1-256 characters. Only characters A-Z, a-z, 0-9, _ and - are allowed."
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-# Telegram's limits: 4096 characters per message (counted after entity parsing; we measure the
-# HTML we send, in UTF-16 code units, which is never less), 64 bytes of callback_data.
-MESSAGE_LIMIT = 4096
+# Telegram's limit of callback_data (the message limit: bot/channels/telegram_html.py).
 CALLBACK_DATA_LIMIT = 64
 # A callback_data starting with this is a key for a payload kept server-side.
 KEY_PREFIX = "~"
@@ -62,89 +64,6 @@ COMMANDS = {"/start": "/greet", "/help": "/ask_capabilities", "/aide": "/ask_cap
 EXPIRED_BUTTON_TEXT = "Ce choix n'est plus disponible : écrivez votre question, s'il vous plaît."
 FALLBACK_BUTTONS_TEXT = "Choisissez :"
 DOMAIN_PATH = Path(__file__).resolve().parents[2] / "domain.yml"
-
-
-# --- Rendering -------------------------------------------------------------------------------
-
-_URL = re.compile(r"https?://[^\s<>\"«»]+")
-_TRAILING = ".,;:!?'\"’)]"
-
-
-def _url_end(url: str) -> str:
-    """Strip the punctuation that ends a sentence rather than the URL (keep balanced ")")."""
-    while url and url[-1] in _TRAILING:
-        if url[-1] == ")" and url.count("(") >= url.count(")"):
-            break
-        url = url[:-1]
-    return url
-
-
-def render_html(text: str) -> str:
-    """Bot text as Telegram HTML: everything escaped, http(s) URLs as links, nothing else."""
-    out: List[str] = []
-    position = 0
-    for match in _URL.finditer(text):
-        url = _url_end(match.group(0))
-        if not url:
-            continue
-        start, end = match.start(), match.start() + len(url)
-        out.append(html.escape(text[position:start], quote=False))
-        out.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(url, quote=False)}</a>')
-        position = end
-    out.append(html.escape(text[position:], quote=False))
-    return "".join(out)
-
-
-def _length(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-_SEPARATORS = ("\n\n", "\n", " ")
-
-
-def split_text(text: str, limit: int = MESSAGE_LIMIT) -> List[str]:
-    """Split plain text so that each piece, once rendered, fits in one Telegram message.
-
-    Pieces break on paragraphs first, then lines, then spaces; a single "word" longer than a
-    message (never seen in practice) is the only thing cut. Rendering happens per piece, so no
-    HTML tag can straddle two messages.
-    """
-
-    def fits(piece: str) -> bool:
-        return _length(render_html(piece)) <= limit
-
-    def split(piece: str, level: int) -> List[str]:
-        if fits(piece):
-            return [piece]
-        if level == len(_SEPARATORS):
-            chunks, current = [], ""
-            for char in piece:
-                if current and not fits(current + char):
-                    chunks.append(current)
-                    current = ""
-                current += char
-            return chunks + [current]
-        separator = _SEPARATORS[level]
-        chunks, current = [], ""
-        for part in piece.split(separator):
-            candidate = current + separator + part if current else part
-            if fits(candidate):
-                current = candidate
-                continue
-            if current:
-                chunks.append(current)
-            parts = split(part, level + 1)
-            chunks.extend(parts[:-1])
-            current = parts[-1]
-        if current:
-            chunks.append(current)
-        return chunks
-
-    text = (text or "").strip()
-    if not text:
-        return []
-    return [chunk.strip() for chunk in split(text, 0) if chunk.strip()]
 
 
 # --- Buttons ---------------------------------------------------------------------------------
@@ -212,8 +131,12 @@ def known_button_payloads(domain_path: Path = DOMAIN_PATH) -> List[str]:
         payloads += [b["payload"] for b in recommend.CLARIFY_BUTTONS]
         for intent in intents:
             payloads += [b["payload"] for b in programmes.which_programme_buttons(intent)]
-        payloads += [f'/inform{{"programme": "{strand}"}}' for _, strand in eligibility.STRAND_CHOICES]
+        payloads += [f'/inform{{"programme": "{strand}"}}' for _, strand in eligibility.strand_choices()]
         payloads += ["chez le partenaire", "dans un lieu tiers", "/affirm", "/deny"]
+        from actions.cards import full_card_button
+        from knowledge import api
+
+        payloads += [full_card_button(strand.id)["payload"] for strand in api.list_strands()]
     except Exception:  # pragma: no cover - the channel works without them
         logger.debug("Action button payloads not registered", exc_info=True)
     return payloads
@@ -259,10 +182,27 @@ class SecureTelegramOutput(TelegramOutput):
         Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url or DEFAULT_API_URL))
         self.payloads = payloads or CallbackPayloads()
 
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """An answer model (``custom["answer"]``, actions/answer.py) as one message with bold labels
+        when it fits; anything else (or an answer too long for one message) as Rasa sends it."""
+        answer = (message.get("custom") or {}).get("answer")
+        if isinstance(answer, dict):
+            rendered = render_answer(answer)
+            if fits(rendered):
+                buttons = message.get("buttons") or []
+                markup = inline_keyboard(buttons, self.payloads, vertical=False) if buttons else None
+                await self._send_rendered(recipient_id, rendered, markup)
+                return
+            message = {key: value for key, value in message.items() if key != "custom"}
+        await super().send_response(recipient_id, message)
+
     async def _send_html(self, recipient_id: Text, text: Text, reply_markup: Any = None) -> None:
+        await self._send_rendered(recipient_id, render_html(text), reply_markup)
+
+    async def _send_rendered(self, recipient_id: Text, rendered: Text, reply_markup: Any = None) -> None:
         await self.send_message(
             recipient_id,
-            render_html(text),
+            rendered,
             parse_mode="HTML",
             disable_web_page_preview=True,
             reply_markup=reply_markup,

@@ -6,7 +6,7 @@ import pytest
 
 from actions.contacts import ActionGiveContact
 from actions.twinning import ActionExplainTwinning, ActionGiveExample, ActionGiveKeyFigures
-from tests.answers import contacts_in_order, programmes_in_order
+from tests.answers import contacts_in_order, gives_source, programmes_in_order
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,18 @@ async def test_gives_the_right_contact_first(make_tracker, dispatcher, intent, s
     assert contacts_in_order(first_listed)[0] == expected_first
 
 
+async def test_their_address_means_the_organisation_just_given(make_tracker, dispatcher):
+    """"Comment créer un jumelage ?" (the AFCCRE first), then "on peut les appeler ?": the AFCCRE's details."""
+    events = await ActionGiveContact().run(dispatcher, make_tracker("ask_twinning_setup"), {})
+    assert {"event": "slot", "name": "contact", "value": "afccre"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+    dispatcher.messages.clear()
+    await ActionGiveContact().run(dispatcher, make_tracker("ask_contact", slots={"contact": "afccre"},
+                                                           text="ils sont où ? on peut les appeler ?"), {})
+    first_listed = dispatcher.messages[0]["text"].split("\n• ", 1)[1]
+    assert contacts_in_order(first_listed)[0] == "afccre"
+
+
 async def test_human_hand_over_says_it_is_a_bot_and_lists_people(make_tracker, dispatcher):
     await ActionGiveContact().run(dispatcher, make_tracker("ask_human"), {})
 
@@ -55,14 +67,14 @@ async def test_gives_a_real_sourced_example(make_tracker, dispatcher, slots, exp
 
     text = dispatcher.messages[0]["text"]
     assert expected in text
-    assert "Source : http" in text
+    assert gives_source(text)
 
 
 async def test_explains_twinning_with_its_source(make_tracker, dispatcher):
     await ActionExplainTwinning().run(dispatcher, make_tracker("ask_what_is_twinning"), {})
 
     text = dispatcher.messages[0]["text"]
-    assert "jumelage" in text.lower() and "Source : http" in text
+    assert "jumelage" in text.lower() and gives_source(text)
     assert programmes_in_order(text) == []
 
 
@@ -97,7 +109,7 @@ def test_a_question_about_one_figure_gets_that_figure():
     from actions.twinning import figures_asked
     from knowledge.views import FactView
 
-    facts = [FactView(id=i, topic="key_figure", text=t, note=None, verified=True, sources=()) for i, t in (
+    facts = [FactView.construct(id=i, topic="key_figure", text=t, note=None, verified=True, sources=()) for i, t in (
         ("towns", "Près de 4 500 collectivités françaises sont jumelées."),
         ("mission", "9 collectivités françaises font partie de la Mission « 100 villes climatiquement neutres »."),
     )]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 import pytest
 
 from actions.compare import ActionComparePrograms
 from actions.contacts import ActionGiveContact
 from actions.eligibility import ActionCheckEligibility, ValidateEligibilityForm, extract_answers
 from actions.locator import ActionFindEuropeDirect
+from actions.answer import raw_urls
 from tests.answers import programmes_in_order
 
 
@@ -68,17 +72,16 @@ async def test_compares_side_by_side(make_tracker, dispatcher, clock, entities, 
     await ActionComparePrograms().run(dispatcher, make_tracker("compare_programmes", slots=slots, entities=entities), {})
 
     text = dispatcher.messages[0]["text"]
-    # One block per programme, with the same headings; the intro heads the first (the REST channel
-    # makes a bubble of each block: no bubble holds the intro alone).
-    blocks = text.split("\n\n")
+    # One message: the intro, then one block per programme with the same headings.
+    intro, *blocks = text.split("\n▸ ")
     assert len(blocks) == 2
-    intro, first = blocks[0].split("\n", 1)
     assert intro.endswith("Comparaison :")
-    assert programmes_in_order(first)[0] == expected_first
+    assert programmes_in_order(blocks[0])[0] == expected_first
     if expected_second:
         assert programmes_in_order(blocks[1])[0] == expected_second
     for block in blocks:
-        assert "Montant" in block and "Qui peut candidater" in block and "Page officielle" in block
+        assert "Montant :" in block and "Qui peut candidater :" in block and "[page officielle](http" in block
+    assert not raw_urls(text)
 
 
 async def test_compare_without_programmes_asks_which(make_tracker, dispatcher):
@@ -95,12 +98,31 @@ async def test_hand_over_gives_people_and_a_ready_to_send_summary(make_tracker, 
 
     await ActionGiveContact().run(dispatcher, tracker, {})
 
-    people, summary = (message["text"] for message in dispatcher.messages)
-    assert "OFAJ" in people
+    # One message: the people to ask, then the message to send them, ready to copy.
+    [message] = dispatcher.messages
+    assert "OFAJ" in message["text"]
+    summary = message["custom"]["answer"]["copy"]
     assert "Projet : échange de jeunes" in summary
     assert "Pays partenaire : Allemagne" in summary
+    assert "Public : jeunes" in summary
     assert "OFAJ – Rencontres de jeunes" in summary
-    assert "mailto:" in summary
+    # The e-mail link is named, goes to a contact whose address our sources confirm, subject and body filled.
+    [(name, mailto)] = re.findall(r"\[([^\]]+)\]\((mailto:[^)]+)\)", message["text"])
+    recipient, query = mailto[len("mailto:"):].split("?", 1)
+    assert re.fullmatch(r"[^@\s]+@[^@\s]+", recipient) and recipient in message["text"]
+    assert "subject=" in query and "body=" in query and quote("Pays partenaire : Allemagne") in query
+    assert not raw_urls(message["text"])
+
+
+async def test_hand_over_for_cerv_writes_to_a_confirmed_address(make_tracker, dispatcher):
+    """The CIDEM has no e-mail address in our sources: the message goes to the first person's service that has one."""
+    tracker = make_tracker("ask_human", slots={"need": "twinning_meeting", "recommended_programme": "cerv_town_twinning"})
+
+    await ActionGiveContact().run(dispatcher, tracker, {})
+
+    [message] = dispatcher.messages
+    assert message["text"].index("CIDEM") < message["text"].index("Message prêt à envoyer")
+    assert re.search(r"\]\(mailto:[^?@]+@[^?]+\?subject=", message["text"])
 
 
 @pytest.mark.parametrize(
@@ -183,7 +205,7 @@ async def test_the_verdict_is_given_rule_by_rule_with_sources(make_tracker, disp
 
     text = dispatcher.messages[0]["text"]
     assert text.startswith(verdict_start)
-    assert "source : http" in text and "[appel 20" in text
+    assert "([source](http" in text and "[appel 20" in text and not raw_urls(text)
 
 
 @pytest.mark.parametrize(
@@ -253,7 +275,7 @@ async def test_a_programme_question_naming_two_programmes_is_a_comparison(make_t
     entities = [{"entity": "programme", "value": "ofaj"}, {"entity": "programme", "value": "fonds_citoyen"}]
     await ActionAnswerProgrammeQuestion().run(dispatcher, make_tracker("ask_programme_info", entities=entities), {})
 
-    blocks = dispatcher.messages[0]["text"].split("\n\n")
+    blocks = dispatcher.messages[0]["text"].split("\n▸ ")[1:]
     assert [programmes_in_order(block)[0] for block in blocks] == ["ofaj", "fonds_citoyen"]
 
 

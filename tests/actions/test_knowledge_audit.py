@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -30,8 +31,8 @@ async def test_all_calls_past_says_so_once_gives_the_usual_window_and_what_to_do
 
     lines = text.split("\n")
     closed = [line for line in lines if "clos" in line]
-    assert closed == ["Date limite : L'appel 2026 est clos depuis le 23 septembre 2026 et le prochain n'est pas encore publié."]
-    window = next(line for line in lines if line.startswith("Calendrier habituel (à confirmer) :"))
+    assert closed == ["Date limite : l'appel 2026 est clos depuis le 23 septembre 2026 ; le prochain n'est pas encore publié."]
+    window = next(line for line in lines if line.startswith("Calendrier habituel :"))
     assert "mi-septembre" in window
     meanwhile = next(line for line in lines if line.startswith("En attendant :"))
     assert "préparez dès maintenant le projet" in meanwhile and "CIDEM" in meanwhile
@@ -51,7 +52,7 @@ async def test_in_the_middle_of_a_window_the_deadline_and_days_left_are_given(ma
     clock(IN_TOWN_TWINNING_WINDOW)
     text = await _deadline_answer(make_tracker, dispatcher, "cerv_town_twinning")
 
-    assert "Prochaine date limite : 23 septembre 2026 à 17 h" in text and "dans 100 jours" in text
+    assert "Date limite : 23 septembre 2026 à 17 h" in text and "dans 100 jours" in text
     assert "clos" not in text and "En attendant" not in text and "Calendrier habituel" not in text
 
 
@@ -68,7 +69,8 @@ async def test_an_unverified_last_call_is_said_to_be_so(make_tracker, dispatcher
     clock(AUDIT_DAY)
     text = await _deadline_answer(make_tracker, dispatcher, "erasmus_youth_exchanges")
 
-    assert "clos depuis le 1er octobre 2026 (date non vérifiée) et le prochain n'est pas encore publié" in text
+    assert "clos depuis le 1er octobre 2026 ; le prochain n'est pas encore publié" in text
+    assert re.search(r"^À confirmer : .*la date limite", text, re.MULTILINE)
 
 
 @pytest.mark.parametrize("programme", ["ofaj_youth_meetings", "fonds_citoyen_projects"])
@@ -84,7 +86,7 @@ async def test_the_recommendation_on_the_audit_day_offers_what_can_be_done_now(m
     await ActionRecommendProgramme().run(dispatcher, make_tracker("ask_funding_twinning"), {})
 
     text = dispatcher.messages[0]["text"]
-    assert "clos depuis le 23 septembre 2026 et le prochain n'est pas encore publié" in text
+    assert "clos depuis le 23 septembre 2026 ; le prochain n'est pas encore publié" in text
     assert "En attendant : préparez dès maintenant le projet" in text
 
 

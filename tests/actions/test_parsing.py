@@ -167,6 +167,6 @@ def test_helpers() -> None:
 
 def test_parsed_answers_feed_the_checker(knowledge_db: str) -> None:
     answers = parse_answers("le comité de jumelage, on sera 60 dont 30 Polonais, sur 4 jours")
-    report = api.check_eligibility("cerv_town_twinning", ProjectAnswers.from_mapping(answers), url=knowledge_db)
+    report = api.check_eligibility("cerv_town_twinning", ProjectAnswers.from_mapping(answers))
     assert report.verdict == "eligible"
     assert report.missing == ()

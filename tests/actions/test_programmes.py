@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from actions.programmes import ActionAnswerProgrammeQuestion
-from tests.answers import programmes_in_order
+from tests.answers import gives_source, programmes_in_order
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ async def test_answers_about_the_named_programme(make_tracker, dispatcher, clock
 
     text = dispatcher.messages[0]["text"]
     assert expected in text
-    assert "Source : http" in text
+    assert gives_source(text)
     assert events[0]["name"] == "programme"
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from actions.recommend import ActionHandleLowConfidence, ActionRecommendProgramme
-from tests.answers import contacts_in_order, programme_of, programmes_in_order
+from tests.answers import contacts_in_order, gives_source, programme_of, programmes_in_order
 
 
 def slot_events(events):
@@ -42,7 +42,7 @@ async def test_recommends_the_fitting_programme_first(
     # A recommendation always carries an example, a contact point and a source with its date.
     assert re.search(r"^Exemple( \(.+\))? : ", text, re.MULTILINE)
     assert "Contact :" in text
-    assert "Source : http" in text and "vérifiée le" in text
+    assert gives_source(text)
     if expected_contact:
         assert expected_contact in contacts_in_order(text.split("Contact :", 1)[1])
 
@@ -214,3 +214,11 @@ async def test_a_slow_knowledge_query_does_not_hold_up_other_conversations(make_
     slow, fast = await asyncio.gather(timed(Answer(1.5)), timed(Answer(0)))
 
     assert slow >= 1.5 and fast < 0.5
+
+
+def test_a_cross_border_festival_is_a_cross_border_project_first():
+    from actions.common import project_profile
+
+    message = {"text": "une fête transfrontalière avec le village d'en face", "entities": [
+        {"entity": "activity", "value": "festival"}, {"entity": "activity", "value": "transfrontalier"}]}
+    assert project_profile(message, {}, None).activity == "transfrontalier"

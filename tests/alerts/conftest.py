@@ -34,16 +34,25 @@ def sqlite_alerts_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'alerts.sqlite3'}"
 
 
+@pytest.fixture(autouse=True)
+def knowledge_env(knowledge_url: str, monkeypatch) -> str:
+    """The knowledge API reads DATABASE_URL: the test knowledge base (knowledge_2027 replaces it)."""
+    monkeypatch.setenv("DATABASE_URL", knowledge_url)
+    return knowledge_url
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return copy_data(tmp_path / "data")
 
 
 @pytest.fixture
-def knowledge_2027(tmp_path: Path, data_dir: Path) -> str:
-    """A knowledge base built from a copy of the data, before the 2027 call; :func:`publish` adds it."""
+def knowledge_2027(tmp_path: Path, data_dir: Path, knowledge_env: str, monkeypatch) -> str:
+    """A knowledge base built from a copy of the data, before the 2027 call (:func:`publish` adds it),
+    in DATABASE_URL for the test."""
     url = f"sqlite:///{tmp_path / 'knowledge.sqlite3'}"
     build_database(url, data_dir)
+    monkeypatch.setenv("DATABASE_URL", url)
     return url
 
 

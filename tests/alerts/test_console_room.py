@@ -20,7 +20,7 @@ async def test_counts_without_addresses_and_a_test_alert_to_me(sqlite_alerts_url
     settings = settings_for(sqlite_alerts_url, knowledge_2027, smtp, CONSOLE_TOKEN=TOKEN)
     for address in ("marie.dupont@mairie-exemple.fr", "comite@jumelage-exemple.fr"):
         subscription = store.subscribe(store.EMAIL, address, address, "cerv_town_twinning", True, 30, now=NOW,
-                                       url=sqlite_alerts_url, knowledge_url=knowledge_2027)
+                                       url=sqlite_alerts_url)
         store.confirm(subscription.id, address, now=NOW, url=sqlite_alerts_url)
     publish(knowledge_2027, data_dir)
     assert notify(settings, NOW + timedelta(hours=1), date(2026, 11, 30)).sent == 2

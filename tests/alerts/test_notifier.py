@@ -24,7 +24,7 @@ CHAT = 4242
 def subscribe(settings, channel=store.EMAIL, address="marie.dupont@mairie-exemple.fr", new_calls=True,
               days=30, now=NOW, topic="cerv_town_twinning"):
     subscription = store.subscribe(channel, address, f"conversation-{address}", topic, new_calls, days, now=now,
-                                   url=settings.alerts_database_url, knowledge_url=settings.database_url)
+                                   url=settings.alerts_database_url)
     store.confirm(subscription.id, subscription.conversation, now=now, url=settings.alerts_database_url)
     return subscription
 
@@ -47,8 +47,9 @@ def test_a_new_call_is_sent_once_by_e_mail_and_on_telegram(alerts_url, knowledge
     body = mail.get_content()
     assert mail["Subject"] == "Nouvel appel CERV – Jumelage de villes 2027"
     assert "Un nouvel appel est publié pour CERV – Jumelage de villes" in body
-    assert f"Prochaine date limite : 22 septembre 2027 à 17 h (heure de Bruxelles) ({TEST_CALL_ID})" in body
-    assert f"Source : {TEST_CALL_SOURCE} (vérifiée le 30 novembre 2026)" in body
+    assert "Prochaine date limite : 22 septembre 2027 à 17 h (heure de Bruxelles), dans 296 jours." in body
+    assert f"Appel : {TEST_CALL_ID}" in body
+    assert f"Source : ec.europa.eu ({TEST_CALL_SOURCE}), vérifiée le 30 novembre 2026" in body
     assert "Montant : " in body and "Contact : CIDEM" in body
     link = f"https://assistant.example.org/alertes/desinscription/{subscription.token}"
     assert link in body and mail["List-Unsubscribe"] == f"<{link}>"

@@ -14,8 +14,7 @@ NOW = datetime(2026, 11, 30, 8, 0)
 
 def subscribe(url, knowledge_url, address="marie.dupont@mairie-exemple.fr", topic="cerv_town_twinning",
               channel=store.EMAIL, now=NOW, conversation="widget-1", confirm=True):
-    subscription = store.subscribe(channel, address, conversation, topic, True, 30, now=now, url=url,
-                                   knowledge_url=knowledge_url)
+    subscription = store.subscribe(channel, address, conversation, topic, True, 30, now=now, url=url)
     if confirm:
         store.confirm(subscription.id, conversation, now=now, url=url)
     return subscription
@@ -63,8 +62,7 @@ def test_a_programme_stays_a_programme_and_a_strand_a_strand(sqlite_alerts_url, 
 @pytest.mark.parametrize("days", [0, -3, 10_000])
 def test_an_absurd_reminder_is_refused(sqlite_alerts_url, knowledge_url, days):
     with pytest.raises(ValueError):
-        store.subscribe(store.EMAIL, "marie@mairie-exemple.fr", "w", "cerv", False, days,
-                        url=sqlite_alerts_url, knowledge_url=knowledge_url)
+        store.subscribe(store.EMAIL, "marie@mairie-exemple.fr", "w", "cerv", False, days, url=sqlite_alerts_url)
 
 
 def test_a_subscription_is_active_only_once_the_user_agreed(alerts_url, knowledge_url):
@@ -139,13 +137,14 @@ def test_retention_purges_unconfirmed_and_lapsed_subscriptions_with_their_log(al
     assert sendlog.counts_by_topic(url=alerts_url)[0].last_sent_at is None  # the log went with its subscription
 
 
-def test_rebuilding_the_knowledge_base_in_the_same_database_keeps_the_subscriptions(knowledge_url):
+def test_rebuilding_the_knowledge_base_in_the_same_database_keeps_the_subscriptions(monkeypatch):
     from knowledge.db import dispose_engine
     from knowledge.loader import build_database
     from tests.support.databases import scratch_database
 
     with scratch_database("test_alerts_beside") as url:
         build_database(url)
+        monkeypatch.setenv("DATABASE_URL", url)
         subscription = subscribe(url, url)
         build_database(url)
         assert [s.id for s in store.active(url)] == [subscription.id]

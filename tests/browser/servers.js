@@ -12,28 +12,19 @@ function listen(server) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server.address().port)));
 }
 
-// A reply shaped like Rasa's REST channel: a list of {recipient_id, text, buttons}.
+// The assistant's real answers (card, follow-up, hand-over, clarifying question), as its REST channel
+// sends them: tests/support/widget_answers.py writes them, a Python test keeps them up to date.
+const ANSWERS = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "answers.json"), "utf8"));
+
+// A reply shaped like Rasa's REST channel: a list of {recipient_id, text, buttons, custom}.
 function answer(sender, message) {
   const m = message.toLowerCase();
-  if (m.startsWith("/")) {
-    return [{
-      recipient_id: sender,
-      text: "Le programme le plus adapté à votre projet : Erasmus+ – Échanges de jeunes (Erasmus+).\n" +
-        "Pourquoi : Répond à votre besoin : échange de jeunes.\n" +
-        "Montant : Forfaits par participant.\n" +
-        "Page officielle : https://erasmus-plus.ec.europa.eu/fr/programme-guide.",
-    }];
-  }
-  if (m.includes("subvention")) {
-    return [{
-      recipient_id: sender,
-      text: "Quel type de projet préparez-vous ?",
-      buttons: [
-        { title: "Échange de jeunes", payload: '/inform{"project_type":"youth_exchange"}' },
-        { title: "Rencontre entre habitants", payload: '/inform{"project_type":"citizens_meeting"}' },
-      ],
-    }];
-  }
+  const as = (name) => ANSWERS[name].map((a) => ({ ...a, recipient_id: sender }));
+  if (m.startsWith("/ask_programme_info")) return as("card");
+  if (m.startsWith("/")) return as("card");
+  if (m.includes("anglaise")) return as("followup");
+  if (m.includes("quelqu'un")) return as("handover");
+  if (m.includes("subvention")) return as("clarify");
   if (m.includes("script")) {
     return [{ recipient_id: sender, text: "Voici du code : <script>alert(1)</script> <img src=x onerror=alert(2)> fin." }];
   }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -14,87 +12,39 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.settings import Settings
 from bot.web import create_app
 from console.pages import CONSOLE_PARSER, CONSOLE_TODAY, CSRF_COOKIE
+from tests.support.console_stand_ins import Turn, build_tracker_db
 
 TOKEN = "jeton-de-test-9f2c7a1e-assez-long"
 TODAY = date(2026, 11, 26)
 
-# Same columns as rasa.core.tracker_store.SQLTrackerStore.SQLEvent (Rasa 3.6).
-EVENTS_DDL = """
-CREATE TABLE events (
-    id INTEGER NOT NULL PRIMARY KEY,
-    sender_id VARCHAR(255) NOT NULL,
-    type_name VARCHAR(255) NOT NULL,
-    timestamp FLOAT,
-    intent_name VARCHAR(255),
-    action_name VARCHAR(255),
-    data TEXT
-)
-"""
-
 SENDER_A = "mairie-de-brive-4711"
 SENDER_B = "comite-jumelage-st-yrieix-0042"
 SCRIPT_TEXT = "<script>alert('x')</script> vous financez quoi ?"
+REPHRASE = "Je n'ai pas bien compris votre demande. Pouvez-vous la reformuler ?"
+CLARIFY = {"text": "Pour vous orienter vers le bon programme, quel est votre projet ?",
+           "buttons": [{"title": "Échange de jeunes", "payload": "/ask_funding_youth_exchange"}]}
+# An answer with only a structured payload (as a channel-specific rendering may send).
+STRUCTURED = {"custom": {"type": "answer", "title": "Erasmus+ – Échanges de jeunes",
+                         "facts": [{"label": "Montant", "value": "forfaits par participant"}],
+                         "links": [{"label": "page officielle", "url": "https://erasmus-plus.ec.europa.eu/fr"}]}}
+# Test traffic (bot.traffic): a load test's and `make chat`'s conversations; never in the inbox.
+TEST_TRAFFIC_TEXT = "message de charge incompréhensible"
 
-
-def _user_event(text: str, intent: str, confidence: float, ts: float, ranking: Optional[List] = None) -> Dict[str, Any]:
-    intent_data = {"name": intent, "confidence": confidence}
-    return {
-        "event": "user",
-        "timestamp": ts,
-        "metadata": {"model_id": "x", "assistant_id": "jumelage-assistant"},
-        "text": text,
-        "parse_data": {
-            "intent": intent_data,
-            "entities": [],
-            "text": text,
-            "message_id": "m",
-            "metadata": {},
-            "intent_ranking": ranking or [intent_data],
-        },
-        "input_channel": "rest",
-        "message_id": "m",
-    }
-
-
-# (sender, text, intent, confidence, timestamp)
-USER_ROWS = [
-    (SENDER_A, "Bonjour", "greet", 0.97, 1_790_000_000.0),
-    (SENDER_A, "on veut faire un truc avec les jeunes de la ville soeur", "nlu_fallback", 0.3, 1_790_000_010.0),
-    (SENDER_B, "On veut faire un truc avec les jeunes de la ville  soeur", "nlu_fallback", 0.3, 1_790_100_000.0),
-    (SENDER_B, "Quel financement pour une rencontre avec notre ville jumelle polonaise ?", "ask_funding_twinning", 0.99, 1_790_100_010.0),
-    (SENDER_B, "c'est pour la fête du cidre", "inform", 0.42, 1_790_100_020.0),
-    (SENDER_A, SCRIPT_TEXT, "out_of_scope", 0.21, 1_790_200_000.0),
-    (SENDER_A, "=HYPERLINK(\"http://evil\")", "nlu_fallback", 0.1, 1_790_200_010.0),
-    (SENDER_A, "/ask_funding_twinning", "ask_funding_twinning", 0.2, 1_790_200_020.0),  # a button payload
+TURNS = [
+    Turn(SENDER_A, "Bonjour", "greet", 0.97, 1_790_000_000.0),
+    Turn(SENDER_A, "on veut faire un truc avec les jeunes de la ville soeur", "nlu_fallback", 0.3, 1_790_000_010.0,
+         ({"text": REPHRASE},)),
+    Turn(SENDER_B, "On veut faire un truc avec les jeunes de la ville  soeur", "nlu_fallback", 0.3, 1_790_100_000.0,
+         (CLARIFY,)),
+    Turn(SENDER_B, "Quel financement pour une rencontre avec notre ville jumelle polonaise ?", "ask_funding_twinning",
+         0.99, 1_790_100_010.0),
+    Turn(SENDER_B, "c'est pour la fête du cidre", "inform", 0.42, 1_790_100_020.0, (STRUCTURED,)),
+    Turn(SENDER_A, SCRIPT_TEXT, "out_of_scope", 0.21, 1_790_200_000.0),
+    Turn(SENDER_A, "=HYPERLINK(\"http://evil\")", "nlu_fallback", 0.1, 1_790_200_010.0),
+    Turn(SENDER_A, "/ask_funding_twinning", "ask_funding_twinning", 0.2, 1_790_200_020.0),  # a button payload
+    Turn("test-load-3f2a9c1d-7", TEST_TRAFFIC_TEXT, "nlu_fallback", 0.1, 1_790_300_000.0),
+    Turn("test-chat-5e0b", TEST_TRAFFIC_TEXT + " (terminal)", "nlu_fallback", 0.2, 1_790_300_010.0, channel="cmdline"),
 ]
-
-
-def build_tracker_db(path: Path) -> str:
-    """A SQLite tracker store with Rasa-shaped rows; returns its URL."""
-    connection = sqlite3.connect(path)
-    connection.execute(EVENTS_DDL)
-    rows = []
-    for sender, text, intent, confidence, ts in USER_ROWS:
-        ranking = [{"name": intent, "confidence": confidence}]
-        if intent == "nlu_fallback":
-            ranking.append({"name": "ask_funding_youth_exchange", "confidence": 0.28})
-        data = _user_event(text, intent, confidence, ts, ranking)
-        rows.append((sender, "user", ts, intent, None, json.dumps(data)))
-        rows.append(
-            (sender, "action", ts + 1, None, "action_listen",
-             json.dumps({"event": "action", "timestamp": ts + 1, "name": "action_listen"}))
-        )
-        rows.append(
-            (sender, "bot", ts + 2, None, None,
-             json.dumps({"event": "bot", "timestamp": ts + 2, "text": "Réponse du bot"}))
-        )
-    connection.executemany(
-        "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) VALUES (?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-    connection.commit()
-    connection.close()
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture(autouse=True)
@@ -106,11 +56,19 @@ def knowledge_db(knowledge_url, monkeypatch):
 
 @pytest.fixture
 def tracker_url(tmp_path: Path) -> str:
-    return build_tracker_db(tmp_path / "tracker.sqlite3")
+    return build_tracker_db(tmp_path / "tracker.sqlite3", TURNS)
 
 
-def make_settings(knowledge_url: str, tracker_url: str, token: Optional[str] = TOKEN) -> Settings:
+@pytest.fixture
+def console_db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'console.sqlite3'}"
+
+
+def make_settings(knowledge_url: str, tracker_url: str, token: Optional[str] = TOKEN,
+                  console_db: Optional[str] = None) -> Settings:
     env = {"DATABASE_URL": knowledge_url, "TRACKER_STORE_URL": tracker_url}
+    if console_db:
+        env["CONSOLE_DATABASE_URL"] = console_db
     if token:
         env["CONSOLE_TOKEN"] = token
     return Settings.from_env(env)
@@ -139,12 +97,12 @@ TWINNING_POLAND = {
 
 
 @pytest.fixture
-async def make_client(knowledge_url, tracker_url):
+async def make_client(knowledge_url, tracker_url, console_db_url):
     """``await make_client(parser=..., today=..., token=..., tracker=...)`` -> a started TestClient."""
     clients: List[TestClient] = []
 
     async def build(parser=None, today: date = TODAY, token: Optional[str] = TOKEN, tracker: Optional[str] = None):
-        app = create_app(make_settings(knowledge_url, tracker or tracker_url, token))
+        app = create_app(make_settings(knowledge_url, tracker or tracker_url, token, console_db_url))
         app[CONSOLE_PARSER] = parser or StubParser(TWINNING_POLAND)
         app[CONSOLE_TODAY] = lambda: today
         client = TestClient(TestServer(app))

@@ -19,8 +19,8 @@ from actions import common
 from actions.recommend import ActionRecommendProgramme
 
 from console.audit import months_before
+from console.email_reply import ProjectReply, compose_email, links_written_out
 from console.auth import COOKIE_NAME, LoginThrottle, make_session_cookie, valid_session_cookie
-from console.inbox import pseudonym
 from console.nlu import RasaModelParser
 from console.pages import CONSOLE_PARSER
 from tests.console.conftest import (
@@ -144,7 +144,7 @@ async def test_ask_shows_nlu_candidates_sources_and_reply(client):
     # NLU interpretation
     assert "ask_funding_twinning" in html and "97.0 %" in html and "PL" in html
     # every candidate, with its score and reasons
-    candidates = re.findall(r'<div class="card candidate">\s*<h3>(\d+)\. (.*?) <span', html)
+    candidates = re.findall(r'<div class="card candidate">\s*<h4>(\d+)\. (.*?) <span', html)
     assert len(candidates) >= 4  # a high limit: more than the bot's 3
     assert candidates[0][1] == "CERV – Jumelage de villes"
     assert len(re.findall(r'score <span class="score">-?\d+(\.\d+)?</span>', html)) == len(candidates)
@@ -155,14 +155,14 @@ async def test_ask_shows_nlu_candidates_sources_and_reply(client):
     # contacts, examples, sources with their checked-on date
     assert "CIDEM" in html and "St-Yrieix" in html
     assert "<th>Vérifiée le</th>" in html and "26 novembre 2026" in html
-    # the ready-to-paste reply
-    reply = re.search(r'<pre class="reply">(.*?)</pre>', html, re.S).group(1)
-    assert "Le programme le plus adapté à votre projet : CERV – Jumelage de villes" in reply
-    assert "Source : " in reply
+    # the ready-to-paste reply comes first, before what the assistant understood
+    reply = re.search(r'<pre class="reply">(.*?)</pre>', html, re.S)
+    assert "CERV – Jumelage de villes" in reply.group(1)
+    assert reply.start() < html.index("Ce que l'assistant comprend") < html.index("<th>Entité</th>")
 
 
 async def test_the_reply_to_paste_is_the_assistants_own(client, monkeypatch):
-    """The console answers through the action's code: same text as the bot's first answer, byte for byte."""
+    """The console answers through the action's code: the bot's first answer, word for word, in an e-mail."""
     monkeypatch.setattr(common, "today", lambda: TODAY)
     for parse in (TWINNING_POLAND, YOUTH_SEVERAL_PUBLICS):
         client.app[CONSOLE_PARSER] = StubParser(parse)
@@ -170,12 +170,12 @@ async def test_the_reply_to_paste_is_the_assistants_own(client, monkeypatch):
         question = "Un échange avec nos amis, quel financement ?"
         html = await (await client.post("/console/ask", data={"question": question,
                                                             "csrf": await form_token(client)})).text()
-        shown = html_module.unescape(re.search(r'<pre class="reply">Bonjour,\n\n(.*?)\n\nBien cordialement,</pre>',
-                                               html, re.S).group(1))
+        shown = html_module.unescape(re.search(r'<pre class="reply">(.*?)</pre>', html, re.S).group(1))
         dispatcher = CollectingDispatcher()
         tracker = Tracker("test", {}, {**parse, "text": question}, [], False, None, {}, "action_listen")
         ActionRecommendProgramme().answer(dispatcher, tracker, {})
-        assert shown == dispatcher.messages[0]["text"]
+        assert shown == compose_email([ProjectReply(question, dispatcher.messages)])
+        assert links_written_out(dispatcher.messages[0]["text"]) in shown
 
 
 async def test_ask_without_model_ranks_without_entities(make_client):
@@ -248,26 +248,6 @@ def test_months_before():
 
 
 # ---------------------------------------------------------------------------------- inbox
-
-
-async def test_inbox_lists_low_confidence_messages_grouped(client):
-    await login(client)
-    html = await (await client.get("/console/inbox")).text()
-    rows = re.findall(r'<td class="message">(.*?)</td>\s*<td class="count">(\d+)</td>', html, re.S)
-    counts = {text: int(n) for text, n in rows}
-    # the two spellings of the same message are grouped; the latest spelling is shown
-    assert counts["On veut faire un truc avec les jeunes de la ville  soeur"] == 2
-    assert counts["c&#39;est pour la fête du cidre"] == 1
-    assert "nlu_fallback (→ ask_funding_youth_exchange)" in html
-    # confident messages and button payloads are not listed
-    assert "Bonjour" not in counts and not any("polonaise" in t for t in counts)
-    assert "/ask_funding_twinning" not in counts
-    # no sender id in full, only pseudonyms
-    assert SENDER_A not in html and SENDER_B not in html
-    assert pseudonym(SENDER_A) in html and pseudonym(SENDER_B) in html
-    # user text is escaped
-    assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
-    assert "22/09/2026 20:00" in html  # last seen of the grouped message (1 790 100 000 s, Paris time)
 
 
 async def test_inbox_csv_export(client):
@@ -367,3 +347,42 @@ async def test_knowledge_counts_facts_to_check_per_programme(make_client):
     await login(later)
     rows = _programme_audit(await (await later.get("/console/knowledge")).text())
     assert all(stale == facts > 0 for facts, _, stale in rows.values())
+
+
+async def test_a_closed_call_shows_the_next_opening_or_non_publiee_and_past_calls_are_history(make_client):
+    client = await make_client(today=date(2026, 11, 30))
+    await login(client)
+    html = await (await client.get("/console/knowledge")).text()
+    current = html.split('<section id="calls"', 1)[1].split("</section>", 1)[0]
+    history = html.split('<section id="history"', 1)[1].split("</section>", 1)[0]
+    # the 2026 town-twinning call closed on 23 September 2026: no date of the next one in our data
+    row = re.search(r'<tr class="call closed[^"]*" id="call-CERV-2026-CITIZENS-TOWN-TT">(.*?)</tr>', current, re.S).group(1)
+    next_opening = re.search(r'<td class="next-opening">(.*?)</td>', row, re.S).group(1)
+    assert "<strong>non publiée</strong>" in next_opening and "page officielle du volet" in next_opening
+    assert 'href="https://' in next_opening and "Calendrier habituel (à confirmer)" in next_opening
+    assert not re.search(r"\d{4}", re.sub(r"<[^>]+>|https?://\S+", "", next_opening).split("Calendrier")[0])
+    # the earlier calls of the same strand are in the history only, latest first
+    assert "CERV-2025-CITIZENS-TOWN-TT" not in current and "CERV-2021-CITIZENS-TOWN-TT" not in current
+    years = [int(y) for y in re.findall(r'id="call-CERV-(\d{4})-CITIZENS-TOWN-TT"', history)]
+    assert years == [2025, 2024, 2023, 2021]
+    assert "Historique des appels" in html
+
+
+def test_call_rows_give_a_known_next_opening_never_a_guessed_one():
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from console.audit import call_rows
+
+    def call(call_id, deadline=None, opening=None):
+        return SimpleNamespace(id=call_id, deadline=deadline and datetime(*deadline, tzinfo=timezone.utc), opening=opening)
+
+    announced = SimpleNamespace(id="s1", calls=[call("A-2025", (2025, 9, 1)), call("A-2026", (2026, 9, 1)),
+                                               call("A-2027", None, date(2027, 3, 1))])
+    unknown = SimpleNamespace(id="s2", calls=[call("B-2026", (2026, 4, 1))])
+    coming = SimpleNamespace(id="s3", calls=[call("C-2026", (2026, 2, 1)), call("C-2027", (2027, 2, 1))])
+    current, history = call_rows([announced, unknown, coming], date(2026, 11, 30))
+    states = {row.call.id: (row.state, row.next_call and row.next_call.id) for row in current}
+    assert states == {"C-2027": ("upcoming", None), "A-2026": ("closed", "A-2027"), "B-2026": ("closed", None),
+                      "A-2027": ("undated", None)}
+    assert [row.call.id for row in history] == ["C-2026", "A-2025"]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, AsyncIterator, Dict, List, Sequence, Tuple
+from bot.traffic import trial_sender
 
 
 async def play(agent: Any, turns: Sequence[dict], prefix: str) -> AsyncIterator[Tuple[int, dict, str, Any]]:
     """Send each turn's ``user`` message in a new conversation; yield ``(index, turn, reply text, tracker)``."""
-    sender = f"{prefix}-{uuid.uuid4().hex}"
+    sender = trial_sender(prefix)
     for index, turn in enumerate(turns):
         responses = await agent.handle_text(turn["user"], sender_id=sender)
         text = "\n".join(r.get("text") or "" for r in responses or [])

@@ -3,7 +3,8 @@
 The scenarios (tests/conversations/heldout_scenarios.yml) were written apart from the training data.
 A turn passes when the programme the user needs is the first one the answer names (and the one the
 assistant recorded as recommended), when the expected contact appears, and when out-of-scope and
-small-talk answers name no programme at all.
+small-talk answers name no programme at all. No answer writes out an address: links show their
+names ("page officielle", "CIDEM").
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import List
 
 import yaml
 
+from actions.answer import raw_urls
 from tests.e2e.play import play
 from tests.answers import CONTACT_PATTERNS, PROGRAMME_PATTERNS, programme_of, programmes_in_order
 
@@ -56,12 +58,15 @@ def load_scenarios() -> List[dict]:
     return yaml.safe_load(SCENARIOS.read_text(encoding="utf-8"))["scenarios"]
 
 
-async def run_scenario(agent, scenario: dict) -> List[str]:
+async def run_scenario(agent, scenario: dict, urls_seen: List[str]) -> List[str]:
+    """The failed turns of a scenario; the turns whose answer writes out an address go to ``urls_seen``."""
     failures = []
     async for index, turn, text, tracker in play(agent, scenario["turns"], "scenario"):
         recommended = tracker.get_slot("recommended_programme") if tracker else None
         for problem in check_turn(turn, text, recommended):
             failures.append(f"turn {index + 1} « {turn['user']} »: {problem}\n    answer: {text[:300]!r}")
+        if raw_urls(text):
+            urls_seen.append(f"{scenario['name']}, turn {index + 1}: {raw_urls(text)}")
     return failures
 
 
@@ -70,8 +75,9 @@ async def test_scenarios_get_the_right_programme_or_contact_first(agent):
     report = []
     passed = 0
     out_of_scope_failures = []
+    urls_seen: List[str] = []
     for scenario in scenarios:
-        failures = await run_scenario(agent, scenario)
+        failures = await run_scenario(agent, scenario, urls_seen)
         if failures:
             report.append(f"✗ {scenario['name']}\n  " + "\n  ".join(failures))
             if any("where no programme was expected" in f for f in failures):
@@ -83,4 +89,5 @@ async def test_scenarios_get_the_right_programme_or_contact_first(agent):
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(summary + "\n" + "\n".join(report) + "\n", encoding="utf-8")
     assert not out_of_scope_failures, f"programmes named in out-of-scope answers: {out_of_scope_failures}"
+    assert not urls_seen, "addresses written out in answers:\n" + "\n".join(urls_seen)
     assert rate >= MIN_PASS_RATE, f"{rate:.1%} of scenarios passed (< {MIN_PASS_RATE:.0%}):\n" + "\n".join(report)

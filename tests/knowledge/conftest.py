@@ -28,3 +28,16 @@ def postgres_url() -> Iterator[str]:
     with scratch_database("test_knowledge") as url:
         yield url
         dispose_engine(url)  # the knowledge API's cached engine holds connections to it
+
+
+@pytest.fixture(autouse=True)
+def knowledge_db(knowledge_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point the knowledge API at the test knowledge base (as the settings would in production)."""
+    monkeypatch.setenv("DATABASE_URL", knowledge_url)
+    return knowledge_url
+
+
+@pytest.fixture
+def use_database(monkeypatch: pytest.MonkeyPatch):
+    """Point the knowledge API at another database: ``use_database(url)``."""
+    return lambda url: monkeypatch.setenv("DATABASE_URL", url)

@@ -159,7 +159,7 @@ VERDICTS = [
 
 @pytest.mark.parametrize("strand_id, answers, verdict, outcomes", VERDICTS)
 def test_verdict_rule_by_rule(knowledge_url: str, strand_id: str, answers: dict, verdict: str, outcomes: Dict[str, str]) -> None:
-    report = api.check_eligibility(strand_id, ProjectAnswers(**answers), url=knowledge_url)
+    report = api.check_eligibility(strand_id, ProjectAnswers(**answers))
     by_key = {r.rule_key: r for r in report.results}
     assert report.verdict == verdict, [(r.rule_key, r.outcome, r.explanation_fr) for r in report.results]
     for key, outcome in outcomes.items():
@@ -176,7 +176,7 @@ WORST = dict(
 
 @pytest.mark.parametrize("strand_id", STRANDS)
 def test_unverified_rule_never_fails_firmly(knowledge_url: str, strand_id: str) -> None:
-    report = api.check_eligibility(strand_id, ProjectAnswers(**WORST), url=knowledge_url)
+    report = api.check_eligibility(strand_id, ProjectAnswers(**WORST))
     assert report.results
     for result in report.results:
         if not result.verified:
@@ -188,10 +188,10 @@ def test_unverified_rule_never_fails_firmly(knowledge_url: str, strand_id: str) 
 
 @pytest.mark.parametrize("strand_id", STRANDS)
 def test_every_result_carries_text_source_and_year(knowledge_url: str, strand_id: str) -> None:
-    report = api.check_eligibility(strand_id, ProjectAnswers(), url=knowledge_url)
+    report = api.check_eligibility(strand_id, ProjectAnswers())
     assert report.verdict == "unknown"
-    assert set(report.missing) == set(api.required_answers(strand_id, url=knowledge_url))
-    strand = api.get_strand(strand_id, url=knowledge_url)
+    assert set(report.missing) == set(api.required_answers(strand_id))
+    strand = api.get_strand(strand_id)
     for result in report.results:
         assert result.text and result.explanation_fr
         assert result.source_url and result.source_url.startswith("http")
@@ -215,13 +215,13 @@ def test_every_result_carries_text_source_and_year(knowledge_url: str, strand_id
     ],
 )
 def test_required_answers_in_asking_order(knowledge_url: str, strand_id: str, expected: tuple) -> None:
-    answers = api.required_answers(strand_id, url=knowledge_url)
+    answers = api.required_answers(strand_id)
     assert answers == expected
     assert list(answers) == sorted(answers, key=ANSWER_ORDER.index)
 
 
 def test_eligibility_strands(knowledge_url: str) -> None:
-    assert set(api.eligibility_strands(url=knowledge_url)) == set(STRANDS)
+    assert set(api.eligibility_strands()) == set(STRANDS)
 
 
 def test_answer_labels_cover_every_answer() -> None:
@@ -233,19 +233,19 @@ def test_answer_labels_cover_every_answer() -> None:
 
 
 def test_missing_lists_only_what_is_needed(knowledge_url: str) -> None:
-    report = api.check_eligibility("cerv_town_twinning", {"applicant_type": "commune", "participants": 60}, url=knowledge_url)
+    report = api.check_eligibility("cerv_town_twinning", {"applicant_type": "commune", "participants": 60})
     assert report.missing == ("partner_countries", "invited_participants")
 
 
 def test_not_checked_rules_are_listed_and_do_not_change_verdict(knowledge_url: str) -> None:
-    report = api.check_eligibility("fonds_citoyen_projects", FC_OK, url=knowledge_url)
+    report = api.check_eligibility("fonds_citoyen_projects", FC_OK)
     assert report.verdict == "eligible"
     assert [r.rule_key for r in report.not_checked] == ["max_share_of_costs"]
     assert all(r.outcome == "to_verify" for r in report.not_checked)
 
 
 def test_explanations_are_french_and_merge_ranges(knowledge_url: str) -> None:
-    report = api.check_eligibility("erasmus_youth_exchanges", _with(KA152_OK, duration_days=3), url=knowledge_url)
+    report = api.check_eligibility("erasmus_youth_exchanges", _with(KA152_OK, duration_days=3))
     result = next(r for r in report.results if r.rule_key == "activity_duration")
     assert result.explanation_fr == "Non conforme : Durée de la rencontre (jours) : 3 (exigé : entre 5 et 21)."
 
@@ -258,11 +258,11 @@ def test_answers_are_normalised() -> None:
 
 def test_unknown_strand_and_bad_answer_raise(knowledge_url: str) -> None:
     with pytest.raises(ValueError, match="unknown strand"):
-        api.check_eligibility("nope", ProjectAnswers(), url=knowledge_url)
+        api.check_eligibility("nope", ProjectAnswers())
     with pytest.raises(ValueError, match="unknown strand"):
-        api.required_answers("nope", url=knowledge_url)
+        api.required_answers("nope")
     with pytest.raises(ValueError, match="unknown applicant_type 'mairie'"):
-        api.check_eligibility("cerv", ProjectAnswers(applicant_type="mairie"), url=knowledge_url)
+        api.check_eligibility("cerv", ProjectAnswers(applicant_type="mairie"))
 
 
 # ---------------------------------------------------------------------------- schema of `check`
@@ -322,10 +322,10 @@ def test_real_checks_load() -> None:
 
     strands = {s.id: s for p in load_data(KNOWLEDGE_DATA_DIR).programmes for s in p.strands}
     rule = next(r for r in strands["cerv_town_twinning"].rules if r.key == "min_participants")
-    assert [(c.answer, c.op, c.value) for c in rule.check] == [("participants", ">=", 50)]
+    assert [(c.answer, c.op, c.value) for c in rule.checks] == [("participants", ">=", 50)]
 
 
 def test_strand_without_checks_gives_no_verdict(knowledge_url: str) -> None:
-    report = api.check_eligibility("erasmus_small_scale_partnerships", FC_OK, url=knowledge_url)
+    report = api.check_eligibility("erasmus_small_scale_partnerships", FC_OK)
     assert (report.verdict, report.results, report.missing) == ("unknown", (), ())
     assert {r.rule_key for r in report.not_checked} == {"min_organisations", "project_duration", "application_limit"}

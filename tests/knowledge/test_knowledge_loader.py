@@ -197,15 +197,16 @@ def test_norway_code_is_not_a_boolean() -> None:
     assert "NO" in codes
 
 
-def test_rebuild_replaces_database_seen_by_cached_engine(tmp_path: Path, data_dir: Path) -> None:
+def test_rebuild_replaces_database_seen_by_cached_engine(tmp_path: Path, data_dir: Path, use_database) -> None:
     from knowledge import api
 
     url = f"sqlite:///{tmp_path / 'kb.sqlite3'}"
     build_database(url, data_dir)
-    assert api.country_name("FR", url=url) == "France"
+    use_database(url)
+    assert api.country_name("FR") == "France"
     _edit(data_dir, "countries.yml", lambda d: d["countries"][9].update(name_fr="République française"))
     build_database(url, data_dir)
-    assert api.country_name("FR", url=url) == "République française"
+    assert api.country_name("FR") == "République française"
 
 
 def test_cli_check_ok(capsys: pytest.CaptureFixture) -> None:
@@ -225,12 +226,13 @@ def test_cli_build_bad_data_exits_1_without_traceback(
     assert not (tmp_path / "kb.sqlite3").exists()
 
 
-def test_non_file_url_is_rebuilt_in_one_transaction() -> None:
+def test_non_file_url_is_rebuilt_in_one_transaction(use_database) -> None:
     from knowledge import api
 
     url = "sqlite://"  # in-memory: takes the drop/create/insert-in-one-transaction path
+    use_database(url)
     assert build_database(url, KNOWLEDGE_DATA_DIR)["strands"] == build_database(url, KNOWLEDGE_DATA_DIR)["strands"]
-    assert api.get_strand("cerv", url=url).id == "cerv_town_twinning"
+    assert api.get_strand("cerv").id == "cerv_town_twinning"
 
 
 def test_bad_data_leaves_an_existing_postgresql_database_untouched(data_dir: Path, postgres_url: str) -> None:

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.settings import KNOWLEDGE_DATA_DIR
-from knowledge import api, geo
+from knowledge import api, geo, snapshot
 from knowledge.loader import KnowledgeDataError, _StrictLoader, build_database, load_data
 
 LOCATOR_URL = "https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR"
@@ -119,7 +119,7 @@ def test_departement_code_normalises() -> None:
     [("19", "ed_limousin"), ("74", "ed_ain_genevois"), ("01", "ed_ain_genevois"), ("57", "ed_territoires_lorrains")],
 )
 def test_covered_departement_returns_its_centres_with_sources(knowledge_url: str, code: str, centre_id: str) -> None:
-    answer = api.europe_direct_for(code, url=knowledge_url)
+    answer = api.europe_direct_for(code)
     assert answer.coverage_known
     assert not answer.regional_fallback
     assert answer.locator_url == LOCATOR_URL
@@ -131,7 +131,7 @@ def test_covered_departement_returns_its_centres_with_sources(knowledge_url: str
 
 
 def test_centre_view_details(knowledge_url: str) -> None:
-    centre = next(c for c in api.europe_direct_for("87", url=knowledge_url).centres if c.id == "ed_limousin")
+    centre = next(c for c in api.europe_direct_for("87").centres if c.id == "ed_limousin")
     assert centre.address.value == "51 avenue Georges Dumas, 87000 Limoges"
     assert centre.address.sources
     assert centre.phone is None and centre.email is None  # no source gives them
@@ -140,18 +140,18 @@ def test_centre_view_details(knowledge_url: str) -> None:
 
 
 def test_verified_coverage_is_reported(knowledge_url: str) -> None:
-    assert api.europe_direct_for("976", url=knowledge_url).coverage_verified
-    assert not api.europe_direct_for("19", url=knowledge_url).coverage_verified
+    assert api.europe_direct_for("976").coverage_verified
+    assert not api.europe_direct_for("19").coverage_verified
 
 
 def test_confirmed_centres_come_first(knowledge_url: str) -> None:
-    centres = api.europe_direct_for("59", url=knowledge_url).centres
+    centres = api.europe_direct_for("59").centres
     assert centres[0].id == "ed_lille_metropole"
     assert centres[0].status == "confirmed"
 
 
 def test_uncovered_departement_falls_back_to_region(knowledge_url: str) -> None:
-    answer = api.europe_direct_for("71", url=knowledge_url)  # Saône-et-Loire: Dijon and Besançon nearby
+    answer = api.europe_direct_for("71")  # Saône-et-Loire: Dijon and Besançon nearby
     assert not answer.coverage_known
     assert not answer.coverage_verified
     assert answer.regional_fallback
@@ -162,7 +162,7 @@ def test_uncovered_departement_falls_back_to_region(knowledge_url: str) -> None:
 
 def test_departement_without_known_centre(knowledge_url: str) -> None:
     # Bretagne: the only centre found (Rennes) is known from sources older than 2021.
-    answer = api.europe_direct_for("29", url=knowledge_url)
+    answer = api.europe_direct_for("29")
     assert answer.departement_name == "Finistère"
     assert not answer.coverage_known
     assert answer.centres == ()
@@ -171,17 +171,17 @@ def test_departement_without_known_centre(knowledge_url: str) -> None:
 
 
 def test_inactive_centres_are_never_proposed(knowledge_url: str) -> None:
-    answer = api.europe_direct_for("18", url=knowledge_url)  # Bourges: older generation only
+    answer = api.europe_direct_for("18")  # Bourges: older generation only
     assert "ed_bourges" not in [c.id for c in answer.centres]
-    active = api.europe_direct_centres(url=knowledge_url)
-    every = api.europe_direct_centres(include_inactive=True, url=knowledge_url)
+    every = snapshot.current().centres
+    active = [c for c in every if c.status in api.ACTIVE_CENTRE_STATUSES]
     assert len(every) > len(active) >= 20
     assert all(c.status != "probably_inactive" for c in active)
 
 
 def test_unknown_departement_code_raises(knowledge_url: str) -> None:
     with pytest.raises(ValueError, match="unknown département code"):
-        api.europe_direct_for("20", url=knowledge_url)
+        api.europe_direct_for("20")
 
 
 @pytest.mark.parametrize(
@@ -189,14 +189,14 @@ def test_unknown_departement_code_raises(knowledge_url: str) -> None:
     [("19100", "19", "Brive-la-Gaillarde"), ("je suis en Haute-Savoie", "74", None), ("dép. 29", "29", None)],
 )
 def test_nearest_europe_direct(knowledge_url: str, text: str, code: str, commune) -> None:
-    answer = api.nearest_europe_direct(text, url=knowledge_url)
+    answer = api.nearest_europe_direct(text)
     assert answer.departement_code == code
     assert answer.location.commune == commune
     assert answer.locator_url == LOCATOR_URL
 
 
 def test_nearest_europe_direct_unknown_text(knowledge_url: str) -> None:
-    assert api.nearest_europe_direct("quel temps fait-il ?", url=knowledge_url) is None
+    assert api.nearest_europe_direct("quel temps fait-il ?") is None
 
 
 def test_build_counts_centres(tmp_path: Path) -> None:
@@ -266,13 +266,14 @@ def test_bad_centre_data_names_file_and_field(data_dir: Path, change, expected: 
     assert expected in str(excinfo.value)
 
 
-def test_bad_centre_data_leaves_database_untouched(data_dir: Path, tmp_path: Path) -> None:
+def test_bad_centre_data_leaves_database_untouched(data_dir: Path, tmp_path: Path, use_database) -> None:
     url = f"sqlite:///{tmp_path / 'kb.sqlite3'}"
     build_database(url, data_dir)
+    use_database(url)
     _edit_centres(data_dir, _set("departement", "96"))
     with pytest.raises(KnowledgeDataError):
         build_database(url, data_dir)
-    assert api.europe_direct_for("59", url=url).coverage_known
+    assert api.europe_direct_for("59").coverage_known
 
 
 def test_every_real_centre_is_sourced() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -36,7 +35,10 @@ FIRST = [
     ((None, "elus", "IT", "environnement", "transfrontalier"), {"interreg_micro_projects"}),
     # Young people debating or campaigning at home on democracy: youth participation; travelling: an exchange.
     (("youth_exchange", "jeunes", None, "democratie", None), {"erasmus_youth_participation"}),
-    ((None, "jeunes", "IT", None, "conference"), {"erasmus_youth_participation"}),
+    ((None, "jeunes", "IT", "democratie", "conference"), {"erasmus_youth_participation"}),
+    # A debate among other activities of a youth meeting ("un match, une rando, une soirée débat") is no
+    # participation project: the message reader gives the theme when young people work with their elected officials.
+    ((None, "jeunes", "IT", None, "conference"), {"erasmus_youth_exchanges"}),
     (("youth_exchange", "jeunes", "IT", "democratie", "echange"), {"erasmus_youth_exchanges"}),
     # Young people meeting peers abroad are an exchange, even when the classifier heard "network".
     (("network_of_towns", "jeunes", "BE", "environnement", None), {"erasmus_youth_exchanges"}),
@@ -91,7 +93,7 @@ FIRST = [
 
 @pytest.mark.parametrize("fields, expected", FIRST, ids=lambda v: "-".join(str(x) for x in v) if isinstance(v, tuple) else None)
 def test_first_recommendation(knowledge_url: str, fields: tuple, expected: set) -> None:
-    recommendations = api.recommend(NeedProfile(*fields), today=TODAY, url=knowledge_url)
+    recommendations = api.recommend(NeedProfile(*fields), today=TODAY)
     assert recommendations, "at least one recommendation expected"
     assert recommendations[0].strand.id in expected
     assert len(recommendations) <= 3
@@ -105,7 +107,7 @@ def test_first_recommendation(knowledge_url: str, fields: tuple, expected: set) 
     ],
 )
 def test_second_recommendation(knowledge_url: str, fields: tuple, second: str) -> None:
-    recommendations = api.recommend(NeedProfile(*fields), today=TODAY, url=knowledge_url)
+    recommendations = api.recommend(NeedProfile(*fields), today=TODAY)
     assert recommendations[1].strand.id == second
 
 
@@ -123,12 +125,12 @@ def test_second_recommendation(knowledge_url: str, fields: tuple, second: str) -
     ],
 )
 def test_alternatives_are_only_schemes_the_project_could_apply_to(knowledge_url, fields, unfit) -> None:
-    alternatives = api.recommend(NeedProfile(*fields), today=TODAY, url=knowledge_url)[1:]
+    alternatives = api.recommend(NeedProfile(*fields), today=TODAY)[1:]
     assert not {rec.strand.id for rec in alternatives} & unfit
 
 
 def test_bilateral_schemes_only_for_germany(knowledge_url: str) -> None:
-    strands = api.list_strands(url=knowledge_url)
+    strands = api.list_strands()
     codes = [code for code in _all_country_codes(knowledge_url) if code != "DE"] + ["ZZ"]
     for code in codes:
         for need in NEEDS:
@@ -143,23 +145,23 @@ def test_bilateral_schemes_only_for_germany(knowledge_url: str) -> None:
 
 
 def test_reasons_are_french_and_mention_deadline(knowledge_url: str) -> None:
-    first = api.recommend(NeedProfile("twinning_meeting", country="PL"), today=date(2026, 5, 1), url=knowledge_url)[0]
+    first = api.recommend(NeedProfile("twinning_meeting", country="PL"), today=date(2026, 5, 1))[0]
     assert "Répond à votre besoin : rencontres entre villes jumelées." in first.reasons
     assert "Pays membre de l'UE (Pologne) : partenaire éligible." in first.reasons
     assert "Prochaine date limite : 23/09/2026." in first.reasons
 
 
 def test_uncertain_country_is_flagged(knowledge_url: str) -> None:
-    first = api.recommend(NeedProfile("twinning_meeting", country="GB"), url=knowledge_url)[0]
+    first = api.recommend(NeedProfile("twinning_meeting", country="GB"))[0]
     assert any("à vérifier" in reason for reason in first.reasons)
 
 
 def test_verified_country_list_excludes_or_admits(knowledge_url: str) -> None:
-    strand = api.get_strand("cerv_town_twinning", url=knowledge_url)
-    closed = replace(strand, eligible_countries=replace(strand.eligible_countries, verified=True))
+    strand = api.get_strand("cerv_town_twinning")
+    closed = strand.copy(update={"eligible_countries": strand.eligible_countries.copy(update={"verified": True})})
     profile = NeedProfile("twinning_meeting", country="GB")
     assert rank_strands([closed], profile) == []
-    opened = replace(closed, eligible_countries=replace(closed.eligible_countries, countries=("GB",)))
+    opened = closed.copy(update={"eligible_countries": closed.eligible_countries.copy(update={"countries": ("GB",)})})
     (rec,) = rank_strands([opened], profile, countries={"GB": ("Royaume-Uni", "other")})
     assert "Pays associé au programme (Royaume-Uni) : partenaire éligible." in rec.reasons
 
@@ -190,19 +192,26 @@ def _all_country_codes(url: str) -> list:
 
 
 def test_a_programme_named_means_its_strand_for_the_project(knowledge_url: str) -> None:
-    youth = api.strand_for("erasmus_plus", NeedProfile(audience="jeunes"), url=knowledge_url)
+    youth = api.strand_for("erasmus_plus", NeedProfile(audience="jeunes"))
     assert youth.id == "erasmus_youth_exchanges"
-    assert api.strand_for("erasmus_plus", NeedProfile(), url=knowledge_url).id == "erasmus_small_scale_partnerships"
-    assert api.strand_for("cerv_networks_of_towns", NeedProfile(audience="jeunes"), url=knowledge_url).id == "cerv_networks_of_towns"
+    assert api.strand_for("erasmus_plus", NeedProfile()).id == "erasmus_small_scale_partnerships"
+    assert api.strand_for("cerv_networks_of_towns", NeedProfile(audience="jeunes")).id == "cerv_networks_of_towns"
 
 
 def test_a_franco_german_reading_with_a_partner_elsewhere_follows_the_partner(knowledge_url: str) -> None:
-    first = api.recommend(NeedProfile("franco_german", country="IT"), today=TODAY, url=knowledge_url)[0]
+    first = api.recommend(NeedProfile("franco_german", country="IT"), today=TODAY)[0]
     assert first.strand.id == "cerv_town_twinning"
-    young = api.recommend(NeedProfile("franco_german", audience="jeunes", country="IT"), today=TODAY, url=knowledge_url)[0]
+    young = api.recommend(NeedProfile("franco_german", audience="jeunes", country="IT"), today=TODAY)[0]
     assert young.strand.id == "erasmus_youth_exchanges"
 
 
 def test_a_franco_german_project_with_a_third_country_stays_franco_german(knowledge_url):
     profile = NeedProfile("franco_german", "citoyens", "DE", "memoire", "reseau")
-    assert api.recommend(profile, today=TODAY, url=knowledge_url)[0].strand.id == "fonds_citoyen_projects"
+    assert api.recommend(profile, today=TODAY)[0].strand.id == "fonds_citoyen_projects"
+
+
+def test_children_are_offered_no_youth_exchange_as_an_alternative(knowledge_url: str) -> None:
+    """A youth exchange starts at 13: a leisure centre's 9-12-year-olds going to Germany get the OFAJ alone."""
+    recommendations = api.recommend(NeedProfile("youth_exchange", "enfants", "DE"), today=TODAY)
+    assert recommendations[0].strand.id == "ofaj_youth_meetings"
+    assert "erasmus_youth_exchanges" not in [rec.strand.id for rec in recommendations[1:]]

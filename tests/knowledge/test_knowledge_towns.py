@@ -27,6 +27,6 @@ def test_foreign_towns(text, expected):
 
 def test_a_partner_town_is_not_where_the_user_is(knowledge_url):
     # Tulle is the user's commune; Schorndorf, its partner, is not a French commune to locate.
-    answer = api.nearest_europe_direct("Nous sommes à Tulle, jumelée avec Schorndorf", url=knowledge_url)
+    answer = api.nearest_europe_direct("Nous sommes à Tulle, jumelée avec Schorndorf")
     assert answer is not None and answer.departement_code == "19"
-    assert api.nearest_europe_direct("nos amis de Ravensburg arrivent", url=knowledge_url) is None
+    assert api.nearest_europe_direct("nos amis de Ravensburg arrivent") is None

@@ -196,7 +196,7 @@ async def test_servers_log_no_message_text_nor_conversation_id(knowledge_url, tm
     for variable in ("LOG_LEVEL", "LOG_LEVEL_LIBRARIES"):
         monkeypatch.delenv(variable, raising=False)
     stack = Stack(tmp_path, knowledge_url)
-    sender = f"mairie-{uuid.uuid4().hex[:12]}"
+    sender = f"test-mairie-{uuid.uuid4().hex[:12]}"
     fault_marker = "zqxfault"
     web = None
     try:

@@ -17,7 +17,6 @@ import os
 import signal
 import socket
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Dict, List
 from urllib.parse import urlsplit
@@ -29,6 +28,7 @@ from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH
 from tests.support.databases import POSTGRES_ADMIN_URL, scratch_database
 from tests.support.ports import HOST
 from tests.support.stack import Stack, post_message
+from bot.traffic import trial_sender
 
 SERVERS = ("rasa_a", "rasa_b")
 
@@ -59,7 +59,7 @@ class Production:
 
     @staticmethod
     def new_sender() -> str:
-        return f"production-test-{uuid.uuid4().hex}"
+        return trial_sender("production")
 
     async def say(self, name: str, sender: str, text: str, message_id: str | None = None) -> str:
         """One user message to one Rasa server; the answer's text. Any HTTP error fails the test."""

@@ -6,13 +6,14 @@ import uuid
 
 from bench import load
 from tests.e2e.test_scenarios import load_scenarios
+from bot.traffic import TEST_SENDER_PREFIX
 
 USERS, SECONDS, MAX_TURNS = 20, 15, 40  # at most 800 messages, all to 127.0.0.1
 
 
 async def test_twenty_conversations_at_once_on_two_servers_lose_no_turn(running, capsys):
     result = await load.run_load(list(running.bases.values()), load_scenarios(), USERS, SECONDS, MAX_TURNS,
-                                 f"production-load-{uuid.uuid4().hex[:8]}")
+                                 f"{TEST_SENDER_PREFIX}production-load-{uuid.uuid4().hex[:8]}")
     result = load.check_tracker_store(result, running.tracker_url)
     latency = result["latency"]
     with capsys.disabled():

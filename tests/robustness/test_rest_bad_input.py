@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 
 import pytest
 
 from bot.channels.rest import EMPTY_MESSAGE_TEXT, MAX_BODY_BYTES
 from tests.robustness.checks import JSON, body, check_greeted, check_reply, hello
+from bot.traffic import trial_sender
 
 pytestmark = pytest.mark.robustness
 
@@ -64,7 +64,7 @@ CASES = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_input_gets_a_clear_answer_and_the_conversation_goes_on(client, name):
     make, headers, expected_status, expected_error = CASES[name]
-    sender = f"robustesse-{uuid.uuid4().hex}"
+    sender = trial_sender("robustesse")
 
     [(status, reply)] = client.post_many([(make(sender), headers)])
 
@@ -77,16 +77,16 @@ def test_bad_input_gets_a_clear_answer_and_the_conversation_goes_on(client, name
 
 
 def test_an_empty_message_invites_a_question(client):
-    [(status, reply)] = client.post_many([(body("robustesse-vide", "   "), JSON)])
+    [(status, reply)] = client.post_many([(body("test-robustesse-vide", "   "), JSON)])
 
-    assert (status, reply) == (200, [{"recipient_id": "robustesse-vide", "text": EMPTY_MESSAGE_TEXT}])
+    assert (status, reply) == (200, [{"recipient_id": "test-robustesse-vide", "text": EMPTY_MESSAGE_TEXT}])
 
 
 def test_a_long_message_is_cut_and_answered_quickly(client):
     long_text = "Nous voulons organiser un échange de jeunes avec notre ville jumelle en Pologne. " * 1250
     started = time.monotonic()
 
-    [(status, reply)] = client.post_many([(body(f"robustesse-{uuid.uuid4().hex}", long_text), JSON)])
+    [(status, reply)] = client.post_many([(body(trial_sender("robustesse"), long_text), JSON)])
 
     assert status == 200 and reply
     assert time.monotonic() - started < 10  # stock Rasa: 14 s for 100,000 characters on this machine

@@ -9,7 +9,6 @@ minute on 2 cores; shrinking is off: a failure shows the batch as generated.
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 
 from tests.robustness.checks import JSON, body, check_greeted, check_reply, hello
 from tests.robustness.inputs import json_values, texts
+from bot.traffic import trial_sender
 
 pytestmark = pytest.mark.robustness
 
@@ -33,7 +33,7 @@ CONFIG = dict(
 
 
 def _sender() -> str:
-    return f"hypothesis-{uuid.uuid4().hex}"
+    return trial_sender("hypothesis")
 
 
 def _check_then_greet(client, senders, replies):

@@ -204,7 +204,7 @@ async def wait_until_ready(stack: Stack, started: float, timeout: float) -> Dict
                 except (aiohttp.ClientError, asyncio.TimeoutError):
                     pass
             if "action_server_s" in marks:
-                _, text, error = await post_message(session, stack.base, "bench-warmup", "Bonjour")
+                _, text, error = await post_message(session, stack.base, "test-bench-warmup", "Bonjour")
                 if error is None and text:
                     marks["first_answer_s"] = round(time.monotonic() - started, 1)
                     break

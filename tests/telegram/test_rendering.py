@@ -89,7 +89,7 @@ def all_assistant_buttons():
             buttons += variant.get("buttons") or []
     for intent in intents:
         buttons += programmes.which_programme_buttons(intent)
-    buttons += [{"title": t, "payload": f'/inform{{"programme": "{s}"}}'} for t, s in eligibility.STRAND_CHOICES]
+    buttons += [{"title": t, "payload": f'/inform{{"programme": "{s}"}}'} for t, s in eligibility.strand_choices()]
     buttons += [
         {"title": "Chez le partenaire", "payload": "chez le partenaire"},
         {"title": "Dans un lieu tiers", "payload": "dans un lieu tiers"},
@@ -132,3 +132,17 @@ def test_registry_is_bounded():
     payloads = CallbackPayloads(max_entries=3)
     keys = [payloads.encode("/inform" + "x" * 80 + str(i)) for i in range(5)]
     assert payloads.decode(keys[0]) is None and payloads.decode(keys[-1]) is not None
+
+
+def test_the_full_card_buttons_survive_a_restart(knowledge_url, monkeypatch):
+    """"Voir la fiche complète" (after a follow-up) keeps working after a restart, for every programme."""
+    from actions.cards import full_card_button
+    from knowledge import api
+
+    monkeypatch.setenv("DATABASE_URL", knowledge_url)
+    fresh = CallbackPayloads()
+    fresh.register(known_button_payloads())
+    payloads = [full_card_button(strand.id)["payload"] for strand in api.list_strands()]
+    assert any(len(p.encode()) > CALLBACK_DATA_LIMIT for p in payloads)
+    for payload in payloads:
+        assert fresh.decode(CallbackPayloads().encode(payload)) == payload

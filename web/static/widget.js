@@ -14,8 +14,15 @@
   var botUrl = (data.botUrl || "http://localhost:5005").replace(/\/+$/, "");
   var commune = data.commune || "";
   var storeKey = "edc-widget:" + botUrl;
-  var RECO = /^Le programme le plus adapté à votre projet\s*:/;
-  var URL_RE = /(https?:\/\/[^\s<>"'«»]+|mailto:[^\s<>"'«»]+)/g;
+  // A named link [name](address) — how the assistant writes its links — or a bare address.
+  var LINK_RE = /\[([^\]\n]+)\]\(((?:https?:\/\/|mailto:)[^\s)]+)\)|(https?:\/\/[^\s<>"'«»]+|mailto:[^\s<>"'«»]+)/g;
+  // The welcome's suggestions: the kinds of project the assistant knows (payloads are the domain's intents).
+  var SUGGESTIONS = [
+    { title: "Rencontre entre habitants des villes jumelles", payload: "/ask_funding_twinning" },
+    { title: "Échange de jeunes", payload: "/ask_funding_youth_exchange" },
+    { title: "Réseau de plusieurs villes", payload: "/ask_funding_network_of_towns" },
+    { title: "Trouver un centre Europe Direct", payload: "/ask_europe_direct" }
+  ];
 
   // ---- colours: the configured colour carries white text; darken it until the contrast is >= 4.5:1
   function hex(c) {
@@ -82,43 +89,76 @@
   }
   function sr(text) { return el("span", { "class": "edc-sr", text: text }); }
 
-  // Text with URLs turned into links, built node by node: never HTML from the server.
+  // Text with its links (named or bare) turned into links, built node by node: never HTML from the server.
   function linkify(parent, text) {
     var last = 0, m;
-    URL_RE.lastIndex = 0;
-    while ((m = URL_RE.exec(text))) {
-      var raw = m[0].replace(/[.,;:!?)\]]+$/, "");
+    LINK_RE.lastIndex = 0;
+    while ((m = LINK_RE.exec(text))) {
+      var raw = m[2] || m[3].replace(/[.,;:!?)\]]+$/, "");
       var url = null;
       try { url = new URL(raw); } catch (e) { /* not a URL: keep as text */ }
       if (!url || !/^(https?|mailto):$/.test(url.protocol)) continue;
       parent.appendChild(document.createTextNode(text.slice(last, m.index)));
-      var a = el("a", { href: url.href, text: raw });
+      var a = el("a", { href: url.href, text: m[1] || raw });
       if (url.protocol !== "mailto:") {
         a.target = "_blank";
         a.rel = "noopener noreferrer";
         a.appendChild(sr(" (nouvelle fenêtre)"));
       }
       parent.appendChild(a);
-      last = m.index + raw.length;
-      URL_RE.lastIndex = last;
+      last = m.index + (m[1] ? m[0].length : raw.length);
+      LINK_RE.lastIndex = last;
     }
     parent.appendChild(document.createTextNode(text.slice(last)));
     return parent;
   }
+  // What a reader hears of a text: links by their name, bare addresses left out.
+  function spoken(text) {
+    return String(text || "").replace(LINK_RE, function (all, name) { return name || ""; }).replace(/\s+/g, " ").trim();
+  }
 
-  // A recommendation becomes a card: the first line is its title, "Label : value" lines are rows.
-  function card(text) {
-    var lines = text.split("\n");
-    var c = el("div", { "class": "edc-card" }, [linkify(el("p", { "class": "edc-card-title" }), lines[0])]);
-    lines.slice(1).forEach(function (line) {
-      var p = el("p"), m = /^([^:\n]{2,60}?) : ([\s\S]*)$/.exec(line);
-      if (m) {
-        p.appendChild(el("strong", { text: m[1] }));
-        linkify(p, " : " + m[2]);
-      } else linkify(p, line);
-      c.appendChild(p);
-    });
+  function lineNode(line) {
+    var p = el("p");
+    if (line.label) {
+      p.appendChild(el("strong", { text: line.label }));
+      linkify(p, " : " + line.text);
+    } else linkify(p, line.text);
+    return p;
+  }
+
+  // An answer model (actions/answer.py): title, the facts that decide, a message to copy, then the
+  // details behind a disclosure.
+  function card(answer) {
+    var c = el("div", { "class": "edc-card" });
+    if (answer.title) c.appendChild(linkify(el("p", { "class": "edc-card-title" }), answer.title));
+    (answer.facts || []).forEach(function (line) { c.appendChild(lineNode(line)); });
+    if (answer.copy) {
+      var pre = el("pre", { "class": "edc-copy", text: answer.copy });
+      var copyBtn = el("button", { type: "button", "class": "edc-copy-btn", text: "Copier le message" });
+      copyBtn.addEventListener("click", function () {
+        var done = function () { copyBtn.textContent = "Message copié"; announce("Message copié."); };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(answer.copy).then(done, function () { selectText(pre); });
+        } else selectText(pre);
+      });
+      c.appendChild(pre);
+      c.appendChild(copyBtn);
+    }
+    if (answer.details && answer.details.length) {
+      var d = el("details", { "class": "edc-details" }, [el("summary", { text: answer.details_title || "Détails et sources" })]);
+      answer.details.forEach(function (line) { d.appendChild(lineNode(line)); });
+      c.appendChild(d);
+    }
     return c;
+  }
+  // Without the clipboard API: select the message, so that Ctrl+C copies it.
+  function selectText(node) {
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    announce("Message sélectionné : copiez-le avec Ctrl+C.");
   }
 
   // ---- the widget
@@ -160,11 +200,9 @@
 
   function renderMessage(msg, isLast) {
     var who = msg.who === "user" ? "user" : "bot";
-    var bubble = el("div", { "class": "edc-msg edc-" + who }, [sr(who === "user" ? "Vous : " : "Assistant : ")]);
-    if (msg.text) {
-      if (who === "bot" && RECO.test(msg.text)) bubble.appendChild(card(msg.text));
-      else linkify(bubble, msg.text);
-    }
+    var bubble = el("div", { "class": "edc-msg edc-" + who, tabindex: "-1" }, [sr(who === "user" ? "Vous : " : "Assistant : ")]);
+    if (who === "bot" && msg.answer && typeof msg.answer === "object") bubble.appendChild(card(msg.answer));
+    else if (msg.text) linkify(bubble, msg.text);
     log.appendChild(bubble);
     if (isLast && who === "bot" && msg.buttons && msg.buttons.length) {
       var group = el("div", { "class": "edc-replies", role: "group", "aria-label": "Réponses proposées" });
@@ -173,7 +211,7 @@
         var btn = el("button", { type: "button", "class": "edc-reply", text: String(b.title) });
         btn.addEventListener("click", function () {
           group.remove();
-          ask(String(b.title), String(b.payload || b.title));
+          ask(String(b.title), String(b.payload || b.title), true);
         });
         group.appendChild(btn);
       });
@@ -181,19 +219,25 @@
     }
   }
 
+  // Draws the transcript; returns the first answer after the user's last message (null when none).
   function render() {
     log.textContent = "";
     if (!state.log.length) {
-      // The welcome stays at the top of the transcript.
+      // The welcome stays at the top of the transcript, with the kinds of project as suggestions.
       state.log.push({ who: "bot", text: "Bonjour ! Je suis l'assistant des financements européens" +
         (commune ? " de " + commune : "") + ". Décrivez votre projet de jumelage (avec qui, pour qui, quoi) " +
-        "et je vous indique le programme qui peut le financer, son montant et sa prochaine date limite." });
+        "et je vous indique le programme qui peut le financer, son montant et sa prochaine date limite. " +
+        "Ou choisissez :", buttons: SUGGESTIONS });
     }
     // Quick replies stay only on the answers that follow the user's last message.
     var lastUser = -1;
     state.log.forEach(function (m, i) { if (m.who === "user") lastUser = i; });
     state.log.forEach(function (m, i) { renderMessage(m, i > lastUser); });
-    log.scrollTop = log.scrollHeight;
+    var first = lastUser >= 0 ? log.querySelectorAll(".edc-msg")[lastUser + 1] : null;
+    // The reader starts at the beginning of the new answer (its title), not at its end.
+    if (first) log.scrollTop = first.offsetTop - log.offsetTop - 8;
+    else log.scrollTop = lastUser >= 0 ? log.scrollHeight : 0;
+    return first || null;
   }
 
   function add(msg) {
@@ -209,12 +253,15 @@
     if (on) announce("L'assistant écrit…");
   }
 
-  function ask(shown, message) {
+  // Sends a message; ``fromReply``: chosen among quick replies, whose button is gone, so the focus
+  // goes to the answer (after a typed message it stays in the input).
+  function ask(shown, message, fromReply) {
     if (busy || !message.trim()) return;
     var replies = log.querySelector(".edc-replies");
     if (replies) replies.remove();
     add({ who: "user", text: shown });
     render();
+    if (fromReply) input.focus();
     setBusy(true);
     // The same message_id on a retry: the server answers it once, even if the first try got through.
     var body = JSON.stringify({ sender: state.sender, message: message, message_id: newId("m-") });
@@ -246,8 +293,11 @@
         if (!a || (typeof a.text !== "string" && !Array.isArray(a.buttons))) return;
         var buttons = (a.buttons || []).filter(function (b) { return b && b.title; })
           .map(function (b) { return { title: String(b.title), payload: String(b.payload || b.title) }; });
-        add({ who: "bot", text: typeof a.text === "string" ? a.text : "", buttons: buttons });
-        if (a.text) said.push(a.text);
+        var model = a.custom && typeof a.custom.answer === "object" ? a.custom.answer : null;
+        add({ who: "bot", text: typeof a.text === "string" ? a.text : "", answer: model, buttons: buttons });
+        // A short summary for screen readers: the model's, else the first lines, links by their name.
+        var summary = model && model.summary ? String(model.summary) : spoken(a.text);
+        if (summary) said.push(summary.length > 240 ? summary.slice(0, 239).replace(/\s+\S*$/, "") + "…" : summary);
         if (buttons.length) said.push("Réponses proposées : " + buttons.map(function (b) { return b.title; }).join(", ") + ".");
       });
       if (!said.length) {
@@ -261,13 +311,15 @@
       return text;
     }).then(function (said) {
       setBusy(false);
-      render();
+      var first = render();
+      if (fromReply && first) first.focus({ preventScroll: true });
       announce("L'assistant : " + said);
     });
   }
 
   function open(focus) {
     panel.hidden = false;
+    root.classList.add("edc-open");
     launcher.setAttribute("aria-expanded", "true");
     state.open = true;
     save();
@@ -276,6 +328,7 @@
   }
   function close() {
     panel.hidden = true;
+    root.classList.remove("edc-open");
     launcher.setAttribute("aria-expanded", "false");
     state.open = false;
     save();
@@ -286,8 +339,8 @@
   closeBtn.addEventListener("click", close);
   resetBtn.addEventListener("click", function () {
     state = { sender: newId(), log: [], open: true };
-    save();
     render();
+    save();
     announce("Conversation effacée.");
     input.focus();
   });

@@ -1,0 +1,220 @@
+"""The partner: its country from its town, a young public from ages, a network from several countries."""
+
+from __future__ import annotations
+
+import re
+from typing import List
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from actions.parsing import normalize, parse_answers
+from bot.nlu.component import IMPLIED, Stateless, entity_types
+from knowledge.vocabulary import HOME_PROJECT, MINOR_AUDIENCES
+
+def _token_spans(text: str) -> List[tuple]:
+    """Character spans of the words, as :func:`knowledge.geo._tokens` splits them."""
+    return [match.span() for match in re.finditer(r"[^\W_]+", text)]
+
+
+def _values(entities: list, entity_type: str) -> set:
+    return {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == entity_type}
+
+
+def _derived(entity_type: str, value: str) -> dict:
+    return {"entity": entity_type, "value": value, "start": 0, "end": 0, "extractor": "PartnerTownReader"}
+
+
+# Ages that make a public young: the youth schemes stop at 30 (Erasmus+, OFAJ).
+YOUTH_MAX_AGE = 30
+CHILD_MAX_AGE = 12
+
+
+_NEGATION = re.compile(r"(?:\bsans|\bpas de|\bpas d'|\baucuns?|\baucunes?|\bni)\s*$")
+
+
+def _drop_negated_publics(message: Message, text: str) -> None:
+    """"on peut le faire sans adulte ?": a public the message rules out is not the project's."""
+    entities = message.get(ENTITIES) or []
+    kept = [e for e in entities if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "audience" and isinstance(e.get("start"), int)
+                                         and _NEGATION.search(normalize(text[max(0, e["start"] - 12):e["start"]])))]
+    if len(kept) != len(entities):
+        message.set(ENTITIES, kept, add_to_output=True)
+
+
+# Publics that say nothing of age: "plusieurs résidents (18-28 ans)" are young residents.
+_AGELESS_PUBLICS = {"citoyens", "benevoles", "associations"}
+
+
+# "30 habitants de Lauf viennent chez nous": residents travelling (not "une commune de 3 000 habitants").
+_RESIDENTS_BY_NUMBER = re.compile(r"(?<!commune de )(?<!ville de )(?<!village de )\b\d+ habitants (?:de|d'|du|des|viennent|vont|partent|iront)\b")
+
+
+def _add_residents_by_number(message: Message, text: str) -> None:
+    entities = message.get(ENTITIES) or []
+    if "citoyens" not in _values(entities, "audience") and _RESIDENTS_BY_NUMBER.search(normalize(text)):
+        message.set(ENTITIES, [*entities, _derived("audience", "citoyens")], add_to_output=True)
+
+
+def _add_public_from_ages(message: Message, text: str) -> None:
+    """"des jeunes de 15 à 17 ans", "des résidents (18-28 ans)": the public is young (children up to 12)."""
+    entities = list(message.get(ENTITIES) or [])
+    if not _values(entities, "audience") <= _AGELESS_PUBLICS:
+        return
+    oldest = parse_answers(text).get("max_age")
+    if oldest is None or oldest > YOUTH_MAX_AGE:
+        return
+    value = "enfants" if oldest <= CHILD_MAX_AGE else "jeunes"
+    entities = [e for e in entities if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "audience" and e.get("value") == "citoyens")]
+    message.set(ENTITIES, [*entities, _derived("audience", value)], add_to_output=True)
+
+
+# "avec Bad Kissingen, pas la Pologne", "les Italiens se désistent, on se rabat sur Wendlingen": one
+# partner replacing another, not several partners.
+_PARTNER_SWITCH = re.compile(
+    r"\b(?:pas (?:la|le|les|l'|en|au|aux|avec)|plus (?:la|le|les|avec)|desist\w*|a la place|au lieu|plutot"
+    r"|trompe|se rabat\w*|rabattre|finalement|annul\w*|remplac\w*|change\w* de)\b")
+
+
+def _add_network_from_countries(message: Message) -> None:
+    """Partner towns in two foreign countries or more ("avec Bühl, Ostrołęka et Ptuj"): a network of towns.
+
+    Only when the message names no activity and no young public (young people of several
+    countries meet in a multilateral youth exchange).
+    """
+    entities = message.get(ENTITIES) or []
+    countries = {str(e.get("value")).upper() for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "country"} - {"FR"}
+    publics = {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "audience"}
+    if len(countries) < 2 or "activity" in entity_types(message) or publics & MINOR_AUDIENCES:
+        return
+    if _PARTNER_SWITCH.search(normalize(message.get(TEXT) or "")):
+        return
+    message.set(ENTITIES, [*entities, {"entity": "activity", "value": "reseau", "start": 0, "end": 0,
+                                       "extractor": "PartnerTownReader"}], add_to_output=True)
+
+
+# Residents of all ages ("grands-parents et petits-enfants", "ouvert à tous", the old and the young of
+# the town): a meeting of residents, which the twinning schemes fund, not a youth exchange.
+_ALL_AGES = re.compile(
+    r"\b(?:tous (?:les )?ages|toutes (?:les )?generations|de tout age|ouverte? a tous|ouverts a tous|grands[- ]parents"
+    r"|petits[- ]enfants|de 7 a 77 ans|jeunes et (?:moins jeunes|anciens|vieux)|petits et grands)\b")
+_RESIDENTS = {"citoyens", "seniors"}
+
+
+def _residents_of_all_ages(message: Message, text: str) -> None:
+    """Young and older residents together: the public is the residents ("citoyens"), not the young alone."""
+    entities = message.get(ENTITIES) or []
+    publics = _values(entities, "audience")
+    if not publics & MINOR_AUDIENCES:
+        return
+    if not (publics & _RESIDENTS or "intergenerationnel" in _values(entities, "theme")
+            or _ALL_AGES.search(normalize(text))):
+        return
+    kept = [e for e in entities
+            if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "audience" and e.get("value") in MINOR_AUDIENCES)]
+    if "citoyens" not in publics:
+        kept.append(_derived("audience", "citoyens"))
+    message.set(ENTITIES, kept, add_to_output=True)
+
+
+# Young people with their elected officials, in a youth council, about voting: their participation in
+# democratic life (Erasmus+ youth participation), when no theme of their own is named.
+_PARTICIPATION = re.compile(
+    r"\b(?:conseils? municipa(?:l|ux) (?:des |de )?(?:jeunes|enfants)|conseils? (?:des |de )jeunes|cmj|cmjs"
+    r"|(?:propositions?|recommandations?) (?:aux|a leurs|a nos|pour les|pour nos) elus|aller voter|voter"
+    r"|democratie locale|engagement (?:des jeunes|citoyen|civique)|citoyennete active"
+    r"|(?:debat\w*|rencontres?|echanger|dialogue\w*) avec (?:les|leurs|nos|des) elus)\b")
+
+
+def _add_participation_theme(message: Message, text: str) -> None:
+    """A youth council, proposals to the elected officials, voting: the theme is democracy."""
+    entities = message.get(ENTITIES) or []
+    if "jeunes" not in _values(entities, "audience") or _values(entities, "theme"):
+        return
+    if _PARTICIPATION.search(normalize(text)):
+        message.set(ENTITIES, [*entities, _derived("theme", "democratie")], add_to_output=True)
+
+
+# The Franco-German schemes exist only with Germany: naming one names the partner's country.
+_FRANCO_GERMAN_SCHEMES = {"ofaj", "fonds_citoyen"}
+
+
+def _add_what_a_scheme_implies(message: Message) -> None:
+    """Naming a Franco-German scheme names Germany; naming Interreg, a cross-border project."""
+    entities = message.get(ENTITIES) or []
+    programmes = _values(entities, "programme")
+    if programmes & _FRANCO_GERMAN_SCHEMES and not _values(entities, "country"):
+        entities = [*entities, {**_derived("country", "DE"), IMPLIED: True}]
+    if "interreg" in programmes and "transfrontalier" not in _values(entities, "activity"):
+        entities = [*entities, {**_derived("activity", "transfrontalier"), IMPLIED: True}]
+    if entities is not message.get(ENTITIES):
+        message.set(ENTITIES, entities, add_to_output=True)
+
+
+# Young people's own project where they live: no partner abroad, no trip (the Solidarity Corps'
+# projects). The project is where the message ends up: "après l'échange, nos jeunes voudraient lancer
+# un projet dans leur propre quartier" is at home; "les jeunes d'ici partent en échange" is not.
+_AT_HOME = re.compile(
+    r"(?<!de )(?<!d')\b(?:ici|chez nous|chez eux|localement|en local|dans (?:leur|notre|mon|son|le|la) (?:propre )?"
+    r"(?:quartier|village|commune|ville|cite)|pour (?:le|leur|notre|la) (?:quartier|village|commune|cite)"
+    r"|pas (?:encore )?de (?:ville )?jumel\w*|sans (?:partenaire|jumelage))\b")
+_TRAVEL = re.compile(r"\b(?:echanges?|sejours?|voyages?|partir|partent|aller|visites?|rencontres?|accueillir|recevoir)\b")
+_VOLUNTEERING = re.compile(r"\b(?:benevol\w*|volontariat|solidaire\w*)\b")
+
+
+def _mark_home_project(message: Message, text: str) -> None:
+    """Young people's project at home: say so (``home_project``), and a volunteering one is solidarity."""
+    entities = message.get(ENTITIES) or []
+    if "jeunes" not in _values(entities, "audience"):
+        return
+    norm = normalize(text)
+    home = [match.end() for match in _AT_HOME.finditer(norm)]
+    travel = [match.end() for match in _TRAVEL.finditer(norm)]
+    if not home or (travel and travel[-1] > home[-1]):
+        return
+    if not _values(entities, "theme") and ("benevoles" in _values(entities, "audience") or _VOLUNTEERING.search(norm)):
+        message.set(ENTITIES, [*entities, _derived("theme", "solidarite")], add_to_output=True)
+    message.set(HOME_PROJECT, True, add_to_output=True)
+
+
+def _add_countries_from_towns(message: Message, text: str, towns: list) -> None:
+    """A country entity for each partner town abroad the message names, spanning the town's name."""
+    if not towns:
+        return
+    spans = _token_spans(text)
+    entities = list(message.get(ENTITIES) or [])
+    for town in towns:
+        start, end = (spans[town.start][0], spans[town.end - 1][1]) if town.end <= len(spans) else (0, len(text))
+        entities.append({"entity": "country", "value": town.country, "start": start, "end": end,
+                         "extractor": "PartnerTownReader", "town": town.name})
+    message.set(ENTITIES, entities, add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class PartnerTownReader(Stateless):
+    """Reads the partner's country from its town: "nos amis de Ravensburg" -> country DE.
+
+    Only when the message names no country itself; the towns are those of
+    :func:`knowledge.towns.foreign_towns` (a French commune's name only when placed abroad). It
+    also reads a young public from the ages a message gives ("18-25 ans") when it names none, and a
+    network of towns from partner towns in several foreign countries.
+    """
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from knowledge.towns import foreign_towns
+
+        for message in messages:
+            text = message.get(TEXT) or ""
+            _drop_negated_publics(message, text)
+            _add_residents_by_number(message, text)
+            _residents_of_all_ages(message, text)
+            if text:
+                _add_public_from_ages(message, text)
+            if text and "country" not in entity_types(message):
+                _add_countries_from_towns(message, text, foreign_towns(text))
+            _add_network_from_countries(message)
+            _add_participation_theme(message, text)
+            _mark_home_project(message, text)
+            _add_what_a_scheme_implies(message)
+        return messages

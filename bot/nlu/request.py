@@ -1,0 +1,246 @@
+"""The request: the intent checked against the project the message describes."""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from actions.parsing import normalize
+from bot.nlu.component import Stateless, entity_types
+from knowledge.vocabulary import INTENT_NEEDS, PROFILE_ENTITIES
+
+FUNDING_INTENTS = ("ask_funding", *INTENT_NEEDS)
+# Intents a story or a letter is wrongly read as when it asks for funding for a described project.
+_DISTRACTED = {
+    "goodbye", "thank", "greet", "affirm", "deny", "out_of_scope", "nlu_fallback", "ask_capabilities",
+    "inform_location", "ask_europe_direct", "check_eligibility", "ask_twinning_setup", "ask_what_is_twinning",
+    "bot_challenge", "stop", "ask_human",
+}
+# "Ça rentre dans quoi ?", "vers quoi se tourner ?", "y a un programme pour ça ?": which scheme fits.
+_WHICH_SCHEME = (r"(?:rentre|rentrerait|entre) (?:dans|ds) quoi|(?:dans|ds) quelle case|(?:financable|finance|finances)"
+                 r" par quoi|vers quoi (?:se|nous|me) tourner"
+                 r"|(?:un|des) (?:programmes?|dispositifs?) (?:pour|pr) (?:ca|cela|nous|ce projet|ce genre)"
+                 r"|financable|subventionnable")
+# A request for money: "aide" only as a noun of funding ("quelles aides", "une aide européenne"),
+# never the verb ("l'AFCCRE aide-t-elle à trouver une ville jumelle ?").
+_ASKS_FOR_MONEY = re.compile(
+    r"\b(?:financ\w*|cofinanc\w*|subvention\w*|fonds|budget|payer|paie|paye|prise en charge|prendre en charge|argent"
+    r"|thunes?|(?:des|les|de) sous|(?:quelles?|des|une|les|d'|aucune|d'autres) ?aides?(?!-)|aides? (?:europeennes?|financieres?|de l'europe)"
+    r"|soutien financier|programmes? europeens?|dispositifs?|appels? a projets?"
+    r"|quels? (?:programmes?|financements?|dispositifs?)"
+    # "L'Union européenne peut-elle nous aider ?", "que leur conseiller ?" (a relayed project)
+    r"|(?:l'union europeenne|l'europe|l'ue|bruxelles) (?:peut|pourrait)(?:[- ](?:elle|il))? (?:nous |les |leur )?aider"
+    r"|(?:que|quoi) (?:leur|lui|nous|me) (?:conseiller|proposer|recommander)"
+    rf"|{_WHICH_SCHEME})\b"
+)
+# "je voudrais parler à quelqu'un": a person, whatever project the message describes.
+_WANTS_A_PERSON = re.compile(r"\b(?:quelqu'un|une personne|une vraie personne|un humain|un etre humain|un conseiller"
+                             r"|une conseillere|un interlocuteur|une interlocutrice)\b")
+_DESCRIBES_PROJECT = re.compile(
+    r"\b(?:jumel\w*|ville (?:jumelle|partenaire|amie)|commune (?:jumelle|partenaire)|echanges?|rencontres?|delegations?"
+    r"|sejours?|voyages?|accueillir|recevoir|inviter|projets?)\b"
+)
+# Readings that a new detail of the project under discussion is mistaken for ("Ah non, ce sera juste
+# avec Fano, en Italie", "et pour l'Italie ? on a aussi un jumelage avec Lucca").
+_DETAIL_MISREAD = {"goodbye", "thank", "affirm", "deny", "ask_what_is_twinning"}
+_FOLLOW_UP = re.compile(r"^(?:et|mais|ok|bon|sinon|d'accord)\b[ ,]*(?:si on le faisait |si c'etait )?(?:pour|avec|en|au|aux)\b")
+# A follow-up that only moves the project elsewhere, however unsure the classifier was of it.
+_FOLLOW_UP_FROM = {*FUNDING_INTENTS, "nlu_fallback"}
+_WHO_MANAGES = re.compile(
+    r"\b(?:qui gere|gere par qui|geres? par qui|qui s'occupe|qui pilote|gestionnaire"
+    # "qui pourrait nous conseiller pour monter le dossier ?": whom to address, not the check
+    r"|qui (?:pourrait|peut|pourra|saurait|pourrait-il) (?:nous |m'|me |les |leur )?(?:conseiller|accompagner|renseigner|orienter)"
+    r"|(?:a|aupres de) qui (?:s'adresser|nous adresser|demander conseil))\b")
+_PROGRAMME_QUESTIONS = {
+    "ask_programme_info", "ask_programme_amount", "ask_programme_deadline", "ask_programme_how_to_apply",
+    "ask_programme_eligibility",
+}
+# A request for the funding itself, not for a detail of a programme.
+_ASKS_TO_FUND = re.compile(
+    r"\b(?:financer|financement|financements|subventionner|subventions?|qui (?:finance|paie|paye)|quels? programmes?"
+    r"|(?:quelles?|des|une) aides?(?!-)|aides? (?:europeennes?|financieres?)|(?:quelles?|des|d'autres) pistes?"
+    rf"|{_WHICH_SCHEME})\b"
+)
+# "Where can I get help near me": the only reading that sends the user to a Europe Direct centre.
+# Naming a centre is not asking for one: "je travaille au centre Europe Direct de Rennes" introduces
+# the Europe Direct agent who relays a commune's question.
+_ASKS_WHERE = re.compile(
+    r"\b(?:pres de (?:chez|nous|moi|eux)|proches?|a cote|le plus pres|dans (?:mon|notre|leur|le|la) (?:departement|coin"
+    r"|secteur|region|ville)|ou (?:trouver|s'adresser|aller|est|se trouve)|localis\w*|quels? centres?"
+    r"|(?:le|un) centre (?:le plus|de mon|de notre|pres|proche|dans))\b"
+)
+_PROJECT_ENTITIES = set(PROFILE_ENTITIES)
+# "Notre commune est jumelée avec Třeboň. On pensait organiser un échange entre habitants." A project
+# with the twin town, stated and nothing asked: what the user wants from this assistant is its funding.
+_TWINNED = re.compile(
+    r"\b(?:jumelee?s? avec|(?:est|sommes|sont|etes) jumel\w*|(?:notre|nos|leur|leurs) (?:villes?|communes?) jumelles?"
+    r"|(?:notre|nos) jumel(?:le|les)|nos jumeaux|(?:ville|commune) jumelle (?:de|d')|nos amis (?:de|d'))")
+# What asks for an example: "un exemple", "qui l'a déjà fait", "un cas concret", "d'autres communes".
+_ASKS_EXAMPLE = re.compile(
+    r"\b(?:exemples?|deja (?:fait|obtenu|finance|eu|monte|realise|beneficie)|l'ont fait|l'a fait|cas concrets?"
+    r"|retours? d'experience|d'autres (?:communes|villes|comites)|qui a (?:deja|eu|obtenu))\b")
+# Several towns without naming their countries: "avec nos trois jumelles", "un réseau", "plusieurs villes".
+_NETWORK_WORDS = re.compile(r"\b(?:reseaux?|plusieurs (?:villes|communes)|(?:trois|quatre|cinq|six) (?:villes|communes|jumelles)"
+                            r"|toutes nos (?:villes )?jumelles|nos (?:autres )?jumelles)\b")
+_TWINNING = re.compile(r"\b(?:jumelages?|jumeler|jumelees?|villes jumelles|communes jumelles|comites? de jumelage)\b")
+# A question about what a programme is or does.
+_WHAT_IS = re.compile(r"\b(?:sert a quoi|servent a quoi|c'est quoi|qu'est-ce que c'est|qu'est ce que c'est|comment (?:ca )?"
+                      r"(?:fonctionne|marche)|a quoi (?:ca )?sert|c'est pour qui|c'est (?:uniquement|seulement) pour)\b")
+# "C'est trop tard ?", "on s'y prend à temps ?": when to apply.
+_ASKS_TIMING = re.compile(r"\b(?:trop tard|a temps|dans les temps|encore temps|pas trop tot|trop tot|s'y prend\w*"
+                          r"|quand (?:deposer|candidater|faut-il deposer)|combien de temps avant)\b")
+# Readings of a short question that mean the classifier did not know.
+_UNSURE = {"nlu_fallback", "affirm", "deny", "inform", "thank", "greet"}
+_STATEMENT_MISREAD = {"ask_twinning_setup", "out_of_scope", "nlu_fallback", "ask_what_is_twinning", "ask_capabilities"}
+
+
+
+# "Are WE eligible to CERV?" asks for the eligibility check of the user's own project; "who can apply
+# to CERV?" asks about the programme.
+_ABOUT_US = re.compile(
+    r"\b(?:on|qu ?on|nous|notre|nos|sommes[- ]nous|peut[- ]on|pourrait[- ]on|pouvons[- ]nous|serions[- ]nous|ma|mon)\b"
+)
+# "peut-on y participer", "nos jeunes peuvent-ils demander…", "est-ce qu'on peut avoir Erasmus+ pour…"
+_CAN_WE = (r"(?:peut|peuvent|pourrait|pourraient|pouvons|pourrions)(?:[- ](?:on|il|elle|ils|elles))?"
+           r" (?:y )?(?:participer|candidater|postuler|demander|deposer|avoir|obtenir)")
+_ELIGIBLE = re.compile(
+    r"\b(?:el+igib\w*|criteres|conditions|pretendre|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
+    rf"|faire partie|beneficier|{_CAN_WE})\b"
+)
+# "on peut avoir combien ?": the amount, not the check.
+_ASKS_AMOUNT = re.compile(r"\b(?:combien|montant|somme)\b")
+_ELIGIBILITY_FROM = {"ask_programme_eligibility", "ask_programme_info", "ask_programme_how_to_apply", "nlu_fallback",
+                     *FUNDING_INTENTS}
+
+
+def corrected_intent(message: Message) -> Optional[str]:
+    """The intent a distracted reading should give way to, else None (keep the NLU's).
+
+    A funding request for a described project gets its funding intent; a question whether the
+    user's own project is eligible to a named programme starts the eligibility check.
+    """
+    intent = (message.get(INTENT) or {}).get("name")
+    text = normalize(message.get(TEXT) or "")
+    types = entity_types(message)
+    if (intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text)
+            and not _ASKS_AMOUNT.search(text)):
+        return "check_eligibility"
+    if intent == "ask_funding_franco_german" and not _names_germany(message) and not text.startswith("/"):
+        # Nothing German in the message (no country, town or Franco-German scheme): the classifier
+        # guessed; the next funding reading decides.
+        return _best_funding_intent(message, skip="ask_funding_franco_german")
+    if intent == "ask_funding" and not types & _PROJECT_ENTITIES and _TWINNING.search(text):
+        # "quelles aides européennes existent pour les jumelages ?": the twinning scheme, then details.
+        return "ask_funding_twinning"
+    if intent in _FOLLOW_UP_FROM and types and types <= {"country"} and _FOLLOW_UP.match(text):
+        return "inform"  # "et pour l'Italie ? on a aussi un jumelage avec Lucca": the same project, elsewhere
+    if (intent == "check_eligibility" and "programme" not in types and not _ELIGIBLE.search(text)
+            and _FOLLOW_UP.match(text)):
+        return "inform"  # "et pour nos U15, même chose ?": a detail of the project under discussion
+    if intent == "ask_funding_network_of_towns" and not _network_possible(message):
+        # "la même table ronde avec notre autre ville jumelle, en Italie": one partner is no network.
+        return _best_funding_intent(message, skip=intent)
+    if intent == "ask_example" and not _ASKS_EXAMPLE.search(text) and types & _PROJECT_ENTITIES and (
+            _DESCRIBES_PROJECT.search(text) or _ASKS_FOR_MONEY.search(text)):
+        # A project told at length ("cinq villes … un travail de mémoire partagé") asks for no example.
+        return _best_funding_intent(message)
+    if intent in _UNSURE and "?" in text and not types & _PROJECT_ENTITIES:
+        # A short question the classifier was unsure of, in the conversation about a programme.
+        if _ASKS_TIMING.search(text):
+            return "ask_programme_deadline"  # "on s'y prend fin avril pour une marche mi-juin, c'est trop tard ?"
+        if _ASKS_EXAMPLE.search(text):
+            return "ask_example"  # "ya des communes françaises qui l'ont fait ?"
+    if intent in _PROGRAMME_QUESTIONS | {"check_eligibility", "nlu_fallback"} and _WHO_MANAGES.search(text):
+        return "ask_contact"  # "c'est géré par qui au niveau européen ?": whom to address
+    if (intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text
+            and (_ASKS_WHERE.search(text) or re.search(r"\bpres d", text))):
+        return "ask_europe_direct"  # "où trouver un centre Europe Direct près de chez eux ?"
+    if (intent in _PROGRAMME_QUESTIONS or intent == "ask_contact" and "contact" not in types) and (
+            "programme" not in types and _ASKS_TO_FUND.search(text)):
+        # "Y a-t-il un programme pour financer notre semaine culturelle avec Mantoue ?" names no
+        # programme: it asks which one funds the project (a recommendation), when it describes one.
+        if types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text):
+            return _best_funding_intent(message)
+        return None
+    if intent not in _DISTRACTED:
+        return None
+    if "national_scheme" in types:
+        return None  # a French national scheme: out of scope, said so by the actions
+    if intent == "ask_human" and _WANTS_A_PERSON.search(text):
+        return None
+    if intent in ("inform_location", "ask_europe_direct") and _ASKS_WHERE.search(text):
+        return None
+    if intent == "check_eligibility" and "programme" in types and (_ELIGIBLE.search(text) or not types & _PROJECT_ENTITIES):
+        # "sommes-nous éligibles au CERV ?": the check for that programme. "Une aide Erasmus pour
+        # l'échange de classes avec Valence ?" asks what fits the project: the recommendation.
+        return None
+    if intent == "nlu_fallback" and "programme" in types and _WHAT_IS.search(text):
+        # "L'OFAJ, ça sert à quoi ? C'est seulement pour les échanges scolaires ?": about the programme.
+        return next((c["name"] for c in message.get(INTENT_RANKING_KEY) or [] if c.get("name") in _PROGRAMME_QUESTIONS),
+                    "ask_programme_info")
+    describes = bool(types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text))
+    if intent in _STATEMENT_MISREAD and "?" not in text and {"activity", "country"} <= types and _TWINNED.search(text):
+        return _best_funding_intent(message)
+    if intent == "nlu_fallback" and types & _PROJECT_ENTITIES and _DESCRIBES_PROJECT.search(text):
+        # An unsure reading of a clear project ("Rencontre d'habitants avec Dillingen en mai. Quel
+        # programme ?") still gets a recommendation.
+        return _best_funding_intent(message)
+    if not _ASKS_FOR_MONEY.search(text):
+        # "on se rabat sur Wendlingen en Allemagne, même projet": a new detail of the project under
+        # discussion, which the recommendation re-ranks (inform), not a goodbye.
+        if intent in _DETAIL_MISREAD and types & _PROJECT_ENTITIES and describes:
+            return "inform"
+        return None
+    if not describes:
+        return None
+    return _best_funding_intent(message)
+
+
+# Below this confidence a funding intent of the ranking says nothing: the project's profile decides.
+MIN_GUESS_CONFIDENCE = 0.1
+
+
+def _names_germany(message: Message) -> bool:
+    return any(e.get(ENTITY_ATTRIBUTE_TYPE) == "country" and str(e.get("value")).upper() == "DE"
+               for e in message.get(ENTITIES) or [])
+
+
+def _network_possible(message: Message) -> bool:
+    """A network of towns is a reading the message must allow: not one partner country without a network."""
+    entities = message.get(ENTITIES) or []
+    countries = {str(e.get("value")).upper() for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "country"} - {"FR"}
+    activities = {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "activity"}
+    return len(countries) != 1 or "reseau" in activities or bool(_NETWORK_WORDS.search(normalize(message.get(TEXT) or "")))
+
+
+def _best_funding_intent(message: Message, skip: Optional[str] = None) -> str:
+    """The funding intent the classifier ranks first, or the generic one when it barely considered any."""
+    network_possible = _network_possible(message)
+    for candidate in message.get(INTENT_RANKING_KEY) or []:
+        if candidate.get("name") == skip or (candidate.get("name") == "ask_funding_network_of_towns"
+                                             and not network_possible):
+            continue
+        if candidate.get("name") in FUNDING_INTENTS:
+            return candidate["name"] if (candidate.get("confidence") or 0) >= MIN_GUESS_CONFIDENCE else "ask_funding"
+    return "ask_funding"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class RequestCheck(Stateless):
+    """Gives a funding request for a described project its funding intent (see :func:`corrected_intent`)."""
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = corrected_intent(message)
+            if intent is None:
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            confidence = next((c.get("confidence") for c in ranking if c.get("name") == intent), None)
+            previous = (message.get(INTENT) or {}).get("name")
+            message.set(INTENT, {"name": intent, "confidence": confidence or 0.5, "corrected_from": previous},
+                        add_to_output=True)
+        return messages
