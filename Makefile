@@ -42,8 +42,13 @@ lock: ## Re-resolve the direct dependencies of pyproject.toml and rewrite requir
 	{ echo "# Exact versions installed by \`make install\` in a Python 3.10 venv (regenerate: make lock)."; \
 	  /tmp/jumelage-lock/bin/pip freeze --exclude-editable | grep -v -e '^-e' -e '^jumelage-assistant'; } > requirements.lock
 
-knowledge: $(INSTALLED) ## Validate knowledge/data/*.yml and build the knowledge database (SQLite by default, $$DATABASE_URL otherwise)
+knowledge: $(INSTALLED) ## Validate knowledge/data/*.yml and build the knowledge database (SQLite by default, $$DATABASE_URL otherwise), then send the alerts it calls for
 	$(PY) -m knowledge build
+	$(PY) -m alerts notify
+
+.PHONY: notify
+notify: $(INSTALLED) ## Send the alerts due (new calls, deadline reminders) by e-mail and Telegram, each once; daily from cron
+	$(PY) -m alerts notify
 
 validate: $(INSTALLED) ## Check the training data and the domain (gates training)
 	$(RASA) data validate --data $(DATA) --domain domain.yml --config config.yml --fail-on-warnings
@@ -63,14 +68,14 @@ chat: $(INSTALLED) knowledge train ## Talk to the assistant in the terminal
 	$(PY) -m bot.run shell
 
 .PHONY: purge
-purge: $(INSTALLED) ## Delete the conversations older than RETENTION_DAYS (90) from the tracker store; daily from cron (DRY_RUN=1: count only)
+purge: $(INSTALLED) ## Delete the conversations older than RETENTION_DAYS (90) from the tracker store, and the lapsed alert subscriptions; daily from cron (DRY_RUN=1: count only)
 	$(PY) -m bot.retention purge $(if $(DRY_RUN),--dry-run)
 
 test: $(INSTALLED) knowledge train lint test-unit test-conversations test-nlu test-scenarios test-robustness test-production test-browser ## Everything: data validation, lint, unit tests, conversation tests, held-out NLU accuracy, end-to-end scenarios, bad input and security, production set-up and faults, the widget in a browser
 
 .PHONY: lint
 lint: $(INSTALLED) ## Lint the Python code (ruff: unused names, undefined names, syntax errors) and type-check knowledge/ and actions/ (mypy)
-	$(PY) -m ruff check actions bot knowledge console bench tests
+	$(PY) -m ruff check actions alerts bot knowledge console bench tests
 	$(PY) -m mypy knowledge actions
 
 test-unit: $(INSTALLED) ## pytest: knowledge queries and loader, actions

@@ -1,5 +1,8 @@
 """Retention of conversations: purge the tracker store of conversations older than ``RETENTION_DAYS``.
 
+The same command purges the alert subscriptions that lapsed (never confirmed, or stopped: see
+:func:`alerts.sendlog.purge`), with their send log.
+
 Usage: ``python -m bot.retention purge [--days N] [--dry-run]`` (``make purge``), meant to run once
 a day from cron or a systemd timer, e.g. ``15 3 * * * cd /srv/assistant && make purge``. There is
 no scheduler in the assistant itself.
@@ -224,8 +227,29 @@ def main(argv: Optional[List[str]] = None) -> int:
         detail = str(getattr(error, "orig", None) or type(error).__name__).strip().splitlines()[0]
         print(f"Purge impossible, base des conversations inaccessible : {detail}", file=sys.stderr)
         return 1
-    print(report.summary())
+    try:
+        alerts = purge_alerts(settings.alerts_database_url, args.dry_run)
+    except SQLAlchemyError as error:
+        detail = str(getattr(error, "orig", None) or type(error).__name__).strip().splitlines()[0]
+        print(f"{report.summary()} Purge des alertes impossible, base inaccessible : {detail}")
+        return 1
+    print(f"{report.summary()} {alerts}".rstrip())  # one line, for the cron mail
     return 0
+
+
+def purge_alerts(url: str, dry_run: bool) -> str:
+    """Purge the alert subscriptions past their keeping time (alerts.store: unconfirmed, stopped) with
+    their send log; what was done, in one sentence ("" when there is no alerts database yet)."""
+    from alerts import sendlog, store
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
+        return ""  # no subscription was ever made: nothing to purge, and no file to create
+    counts = sendlog.purge(dry_run=dry_run, url=url)
+    verb = "à supprimer" if dry_run else "supprimé(s)"
+    return (f"Alertes : {counts['unconfirmed subscriptions']} abonnement(s) jamais confirmé(s) depuis plus de "
+            f"{store.PENDING_DAYS} jours et {counts['stopped subscriptions']} arrêté(s) depuis plus de "
+            f"{store.STOPPED_DAYS} jours, avec leur journal d'envoi, {verb}.")
 
 
 if __name__ == "__main__":

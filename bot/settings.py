@@ -67,6 +67,15 @@ class Settings:
     rasa_jwt_secret: Optional[str]
     # The web sites allowed to call the channels from a browser (CORS and socket.io origins).
     cors_origins: Tuple[str, ...]
+    # Alerts (issue 14): subscriptions and their send log (not in the knowledge base's file, which
+    # each build replaces), the SMTP server (smtp://[user:password@]host[:port], STARTTLS always),
+    # the sender address, an extra CA file to trust, and the public address of the web server
+    # (bot/web.py) for the unsubscribe links.
+    alerts_database_url: str
+    smtp_url: Optional[str]
+    alerts_from: str
+    smtp_ca_file: Optional[str]
+    public_url: str
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -104,6 +113,11 @@ class Settings:
             # Default: only the widget's demo page of bot/web.py (on this machine).
             cors_origins=_origins(env.get("CORS_ORIGINS") or "")
             or (f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}"),
+            alerts_database_url=env.get("ALERTS_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'alerts.sqlite3'}",
+            smtp_url=env.get("SMTP_URL") or None,
+            alerts_from=env.get("ALERTS_FROM") or "L'Europe des communes <alertes@localhost>",
+            smtp_ca_file=env.get("SMTP_CA_FILE") or None,
+            public_url=(env.get("PUBLIC_URL") or f"http://localhost:{web_port}").rstrip("/"),
         )
 
     def rasa_environment(self) -> Dict[str, str]:

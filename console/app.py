@@ -7,7 +7,8 @@
   (:mod:`console.audit`);
 * ``/console/inbox`` and ``/console/inbox.csv``: the messages the bot did not understand well and
   what it answered, test traffic left out; ``/console/inbox/handled`` (POST) marks one "traité"
-  (:mod:`console.inbox`).
+  (:mod:`console.inbox`);
+* ``/console/alerts``: subscribers per strand, the last alert sent, a test alert (:mod:`console.alerts`).
 
 The console's routes share two middlewares (security headers, then login); without the
 ``CONSOLE_TOKEN`` setting it is disabled (503), never open. A new page is a handler in its own
@@ -21,6 +22,7 @@ from aiohttp import web
 from actions import common
 from bot.settings import MODEL_PATH, Settings
 from console import auth
+from console.alerts import alerts_page, alerts_test
 from console.ask import ask_page
 from console.audit import knowledge_page
 from console.inbox import inbox_export, inbox_mark, inbox_page
@@ -62,6 +64,8 @@ ROUTES = [
     ("GET", "/knowledge", knowledge_page),
     ("GET", "/inbox", inbox_page),
     ("GET", "/inbox.csv", inbox_export),
+    ("GET", "/alerts", alerts_page),
+    ("POST", "/alerts/test", alerts_test),
     ("POST", "/inbox/handled", inbox_mark),
     ("*", "/{tail:.*}", not_found),
 ]

@@ -24,3 +24,11 @@ def knowledge_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{path}"
     build_database(url, KNOWLEDGE_DATA_DIR)
     return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def alerts_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """No test writes alert subscriptions to var/: the actions and the servers it starts use a scratch file."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('alerts') / 'alerts.sqlite3'}"
+    os.environ["ALERTS_DATABASE_URL"] = url  # inherited by the action servers the tests start
+    return url

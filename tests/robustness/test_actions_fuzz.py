@@ -28,7 +28,7 @@ INTENTS = sorted(DOMAIN["intents"]) + ["nlu_fallback"]
 ENTITIES = sorted(DOMAIN["entities"])
 # The actions of the domain (rasa_sdk also registers helper base classes that Rasa never calls).
 ACTIONS = sorted(DOMAIN["actions"])
-SILENT_ACTIONS = {"validate_eligibility_form"}  # returns slot events; the form's questions speak
+SILENT_ACTIONS = {"validate_eligibility_form", "validate_alert_form"}  # return slot events; a form may have nothing to ask
 
 EXAMPLES = 600
 
@@ -73,7 +73,7 @@ trackers = st.fixed_dictionaries(
         "events": st.just([]),
         "paused": st.just(False),
         "followup_action": st.none(),
-        "active_loop": st.sampled_from([{}, {"name": "eligibility_form"}]),
+        "active_loop": st.sampled_from([{}, {"name": "eligibility_form"}, {"name": "alert_form"}]),
         "latest_action_name": st.just("action_listen"),
     }
 )

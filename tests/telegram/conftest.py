@@ -7,82 +7,28 @@ and must go to the fake server (or, for the tests' own requests, to the channel'
 from __future__ import annotations
 
 import itertools
-import json
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 import aiohttp
 import pytest
-from aiohttp import web
 from sanic import Sanic
 
 from rasa.core.channels.channel import UserMessage, register
 
 from bot.channels.telegram import SecureTelegramInput
 from tests.support.ports import free_port
+from tests.support.telegram import TOKEN, serve_fake_telegram
 
-TOKEN = "123456789:TEST-fake-token_for-tests"
 SECRET = "s3cret-Token_for-tests"
 WEBHOOK_URL = "https://assistant.example.org/webhooks/telegram/webhook"
 _names = itertools.count()
 
 
-@dataclass
-class FakeTelegram:
-    """Records the Bot API calls; answers like Telegram does."""
-
-    base_url: str = ""
-    calls: List[Dict[str, Any]] = field(default_factory=list)
-    tokens: List[str] = field(default_factory=list)
-    _message_ids: Any = field(default_factory=lambda: itertools.count(1000))
-
-    def called(self, method: str) -> List[Dict[str, Any]]:
-        return [call["params"] for call in self.calls if call["method"].lower() == method.lower()]
-
-    async def handle(self, request: web.Request) -> web.Response:
-        token, method = request.match_info["token"], request.match_info["method"]
-        if request.content_type == "application/json":
-            params = await request.json()
-        else:
-            params = dict(await request.post())
-        for key in ("reply_markup", "allowed_updates"):
-            if isinstance(params.get(key), str):
-                params[key] = json.loads(params[key])
-        self.tokens.append(token)
-        self.calls.append({"method": method, "params": params})
-        if token != TOKEN:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
-        return web.json_response({"ok": True, "result": self.result(method, params)})
-
-    def result(self, method: str, params: Dict[str, Any]) -> Any:
-        method = method.lower()
-        if method == "sendmessage":
-            return {
-                "message_id": next(self._message_ids),
-                "date": int(time.time()),
-                "chat": {"id": int(params["chat_id"]), "type": "private"},
-                "from": {"id": 123456789, "is_bot": True, "first_name": "Europe des communes"},
-                "text": params.get("text", ""),
-            }
-        if method == "getme":
-            return {"id": 123456789, "is_bot": True, "first_name": "Europe des communes", "username": "europe_des_communes_bot"}
-        return True  # setWebhook, answerCallbackQuery, …
-
-
 @pytest.fixture
 async def fake_telegram():
-    fake = FakeTelegram()
-    app = web.Application()
-    app.router.add_route("*", "/bot{token}/{method}", fake.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    fake.base_url = f"http://127.0.0.1:{port}"
-    yield fake
-    await runner.cleanup()
+    async for fake in serve_fake_telegram():
+        yield fake
 
 
 @pytest.fixture
