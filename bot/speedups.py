@@ -347,22 +347,27 @@ def _incremental_applied_events(original: Any) -> Any:
     return applied_events
 
 
+def require_rasa_version(patcher: str) -> None:
+    """Refuse to patch another Rasa than :data:`RASA_VERSION`, whose internals may differ."""
+    import rasa
+
+    if rasa.__version__ != RASA_VERSION:
+        raise RuntimeError(f"{patcher} patches Rasa {RASA_VERSION}, not {rasa.__version__}: "
+                           "check each patch against the new version first")
+
+
 def install() -> None:
     """Apply the seven speed-ups to this process (idempotent); only on the Rasa version they were written for."""
     global _installed
     if _installed:
         return
-    import rasa
     from rasa.core.actions.action import RemoteAction
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.shared.core.events import Event
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    if rasa.__version__ != RASA_VERSION:
-        raise RuntimeError(f"bot/speedups.py patches Rasa {RASA_VERSION}, not {rasa.__version__}: "
-                           "check each patch against the new version first")
-
+    require_rasa_version("bot/speedups.py")
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction._action_call_format = _current_turn_action_call(RemoteAction._action_call_format)
     SpacyNLP.load_model = _lean_spacy_loader(SpacyNLP.load_model)

@@ -21,7 +21,7 @@ turn's total, since the server started or since the last ``DELETE /stage-timings
 new window: the benchmark measures each of its phases apart). Both routes belong to Rasa's HTTP
 API: on only with it, behind the same token or JWT (an admin's; a user's JWT is refused).
 
-:func:`install` wraps Rasa 3.6.21's methods above (:data:`bot.speedups.RASA_VERSION`; another
+:func:`install` wraps Rasa 3.6.21's methods above (``bot.speedups.require_rasa_version``: another
 version is refused) and adds the routes to the app Rasa creates; ``python -m bot.rasa_server``
 calls it before Rasa starts.
 """
@@ -196,15 +196,12 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    import rasa
     import rasa.server
     from rasa.core.processor import MessageProcessor
 
-    from bot.speedups import RASA_VERSION
+    from bot.speedups import require_rasa_version
 
-    if rasa.__version__ != RASA_VERSION:
-        raise RuntimeError(f"bot/stage_timings.py wraps Rasa {RASA_VERSION}'s methods, not {rasa.__version__}: "
-                           "check each one against the new version first")
+    require_rasa_version("bot/stage_timings.py")
     remote_action = _rasa_remote_action()
     MessageProcessor.handle_message = _timed_turn(MessageProcessor.handle_message)
     MessageProcessor._parse_message_with_graph = _timed_sync("nlu", MessageProcessor._parse_message_with_graph)
