@@ -146,15 +146,15 @@ def stage_rows(stages: Dict, concurrency) -> list:
         return f"{fmt((figures or {}).get('p50_ms'), ' ms')} / {fmt((figures or {}).get('p95_ms'), ' ms')}"
 
     rows = ["", "| stage of a turn, inside the Rasa server | " + " | ".join(
-        f"{label} ({summary.get('turns')} turns): calls per turn; per call p50 / p95; per turn p50 / p95"
-        for label, summary in phases) + " |", "|---|" + "---|" * len(phases)]
+        f"{label} ({summary.get('turns')} turns): calls per turn | per call p50 / p95 | per turn p50 / p95"
+        for label, summary in phases) + " |", "|---|" + "---|---|---|" * len(phases)]
     for stage, label in STAGE_LABELS.items():
         cells = []
         for _, summary in phases:
             figures = (summary.get("stages") or {}).get(stage) or {}
-            calls = f"{fmt(figures.get('calls_per_turn'), digits=2)}; {pair(figures.get('per_call'))}; " \
-                if "per_call" in figures else ""
-            cells.append(calls + pair(figures.get("per_turn")))
+            per_call = "per_call" in figures
+            cells += [fmt(figures.get("calls_per_turn"), digits=2) if per_call else "",
+                      pair(figures.get("per_call")) if per_call else "", pair(figures.get("per_turn"))]
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
     return rows
 
