@@ -100,6 +100,7 @@ def table(results: Dict) -> str:
     for name, label in (("rasa", "Rasa server"), ("actions", "action server")):
         peak = (mem.get(name) or {}).get("peak_rss_kib")
         rows.append(f"| peak RSS, {label} | {fmt(peak / 1024 if peak else None, ' MiB', 0)} |")
+    rows += stage_rows(s.get("stage_timings") or {}, conc.get("concurrency"))
     stock, vs = results.get("stock_rasa") or {}, results.get("ours_vs_stock") or {}
     if stock:
         rows.append("")
@@ -126,6 +127,36 @@ def table(results: Dict) -> str:
     size = c.get("venv_bytes")
     rows.append(f"| .venv install size | {fmt(size / 2**30 if size else None, ' GiB', 2)} |")
     return "\n".join(rows)
+
+
+STAGE_LABELS = {"nlu": "NLU (graph run)", "prediction": "policy prediction", "action": "action server call",
+                "tracker_read": "tracker store read", "tracker_write": "tracker store write",
+                "other": "rest of the turn", "turn": "whole turn inside Rasa"}
+
+
+def stage_rows(stages: Dict, concurrency) -> list:
+    """Each stage of a turn inside the Rasa server (bot/stage_timings.py), for both phases."""
+    phases = [(label, stages.get(key)) for key, label in (("sequential", "1 conversation"),
+                                                            ("concurrent", f"{concurrency} conversations"))
+              if stages.get(key)]
+    if not phases:
+        return []
+
+    def pair(figures: Dict) -> str:
+        return f"{fmt((figures or {}).get('p50_ms'), ' ms')} / {fmt((figures or {}).get('p95_ms'), ' ms')}"
+
+    rows = ["", "| stage of a turn, inside the Rasa server | " + " | ".join(
+        f"{label} ({summary.get('turns')} turns): calls per turn | per call p50 / p95 | per turn p50 / p95"
+        for label, summary in phases) + " |", "|---|" + "---|---|---|" * len(phases)]
+    for stage, label in STAGE_LABELS.items():
+        cells = []
+        for _, summary in phases:
+            figures = (summary.get("stages") or {}).get(stage) or {}
+            per_call = "per_call" in figures
+            cells += [fmt(figures.get("calls_per_turn"), digits=2) if per_call else "",
+                      pair(figures.get("per_call")) if per_call else "", pair(figures.get("per_turn"))]
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    return rows
 
 
 def notes(results: Dict) -> list:

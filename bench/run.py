@@ -5,7 +5,8 @@
    regression; the held-out multi-turn scenarios (right programme or contact first) for our
    assistant; 5-fold cross-validation of our config on the training data.
 2. Latency of full turns through the REST channel of the real stack (action server + `rasa run`),
-   one conversation at a time and 20 at once, and of /model/parse.
+   one conversation at a time and 20 at once, and of /model/parse; the time of each stage of a turn
+   inside the Rasa server in both phases (GET /stage-timings, bot/stage_timings.py).
 3. Cost: peak RSS of both servers, training time, size of .venv.
 
 All traffic goes to 127.0.0.1; request counts and every phase are bounded. Prints a table and
@@ -103,11 +104,18 @@ async def run_stack_phase(workdir: Path, scenarios, parse_texts, quick: bool) ->
         result["long_conversation"] = await stack.long_conversation_run(server, turns=40 if quick else 120)
         log(f"one conversation of {result['long_conversation']['turns']} turns: median by turns "
             f"{result['long_conversation']['median_ms_by_turns']}")
+        # Each stage of a turn inside the Rasa server (bot/stage_timings.py), for each phase apart.
+        stages: Dict[str, object] = {}
+        result["stage_timings"] = stages
+        await stack.stage_timings(server, reset=True)
         result["sequential"] = await stack.sequential_run(server, scenarios, seq_turns, SEQ_LIMIT)
+        stages["sequential"] = await stack.stage_timings(server)
         log(f"1 conversation: {result['sequential']['turns']} turns, p50 {result['sequential']['latency']['p50_ms']} ms")
         server.check_alive()
         users, per_user = (5, 6) if quick else (USERS, TURNS_PER_USER)
+        await stack.stage_timings(server, reset=True)
         result["concurrent"] = await stack.concurrent_run(server, scenarios, users, per_user, CONC_LIMIT)
+        stages["concurrent"] = await stack.stage_timings(server)
         log(f"{users} conversations: {result['concurrent']['turns']} turns, "
             f"{result['concurrent']['throughput_msg_per_s']} msg/s")
         server.check_alive()

@@ -7,6 +7,8 @@ import re
 import time
 from typing import Dict, Iterator, List, Optional
 
+from bot.stage_timings import ROUTE as STAGE_TIMINGS_ROUTE
+from bot.stage_timings import percentiles  # the same percentiles as the server's stage figures
 from bot.traffic import trial_sender
 
 # The servers and the REST turn are the tests' (bench already reads the tests' scenarios and judge).
@@ -14,18 +16,6 @@ from tests.support.stack import Stack, post_message, wait_until_ready  # noqa: F
 
 REQUEST_TIMEOUT = 30.0
 GREETING = re.compile(r"^\W*(bonjour|bonsoir|salut|slt|coucou|hello)\W*$", re.IGNORECASE)
-
-
-def percentiles(values: List[float]) -> Dict[str, Optional[float]]:
-    if not values:
-        return {"n": 0, "p50_ms": None, "p95_ms": None, "p99_ms": None, "max_ms": None}
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:  # nearest rank
-        return round(ordered[min(len(ordered) - 1, max(0, int(-(-q * len(ordered) // 1)) - 1))], 1)
-
-    return {"n": len(ordered), "p50_ms": pick(0.50), "p95_ms": pick(0.95), "p99_ms": pick(0.99),
-            "max_ms": round(ordered[-1], 1)}
 
 
 def turn_kind(index: int, turn: dict) -> str:
@@ -46,6 +36,17 @@ def conversations(scenarios: List[dict], offset: int) -> Iterator[dict]:
     while True:
         yield scenarios[i % len(scenarios)]
         i += 1
+
+
+async def stage_timings(stack: Stack, reset: bool = False) -> Optional[Dict[str, object]]:
+    """The Rasa server's per-stage figures since the last reset (bot/stage_timings.py); ``reset``:
+    start a new window instead. None if the server gives none (stock Rasa has no such route)."""
+    import aiohttp
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
+        async with session.request("DELETE" if reset else "GET", stack.base + STAGE_TIMINGS_ROUTE,
+                                   params={"token": stack.api_token}) as resp:
+            return await resp.json() if resp.status == 200 else None
 
 
 async def blind_run(stack: Stack, time_limit: float) -> Dict[str, object]:

@@ -158,11 +158,12 @@ def main() -> None:
         # The API token / JWT secret from the environment, never from the (world-readable) command line.
         sys.argv += api_arguments(Settings.from_env())
 
-    from bot import log_privacy, speedups
+    from bot import log_privacy, speedups, stage_timings
 
     log_privacy.install()  # no conversation text or id in the logs (bot/log_privacy.py)
     install()
     speedups.install()  # measured speed-ups that change no answer (bot/speedups.py)
+    stage_timings.install()  # each stage of a turn timed, GET /stage-timings (bot/stage_timings.py)
     rasa_main()
 
 

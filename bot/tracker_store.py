@@ -42,6 +42,8 @@ from rasa.shared.core.events import Event, SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.stage_timings import timed
+
 logger = logging.getLogger(__name__)
 
 # Conversations kept in memory per Rasa server; the least recently used beyond that are dropped
@@ -168,16 +170,21 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The tracker of the conversation's latest session (stock Rasa's), from the cache when current."""
-        if not self.domain:
-            return await super().retrieve(sender_id)
-        with self.session_scope() as session:
-            entry = self._current(session, sender_id)
-        return copy_tracker(entry.tracker) if entry is not None else None
+        with timed("tracker_read"):  # a stage of the turn (bot/stage_timings.py)
+            if not self.domain:
+                return await super().retrieve(sender_id)
+            with self.session_scope() as session:
+                entry = self._current(session, sender_id)
+            return copy_tracker(entry.tracker) if entry is not None else None
 
     # --- writing ------------------------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Append the tracker's new events, as stock Rasa does, without recounting the stored ones."""
+        with timed("tracker_write"):  # a stage of the turn (bot/stage_timings.py)
+            await self._save(tracker)
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
         with self.session_scope() as session:

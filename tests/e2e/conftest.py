@@ -51,14 +51,16 @@ def action_server_url(knowledge_url):
 @pytest.fixture(scope="session")
 async def agent(action_server_url, tmp_path_factory):
     """The trained assistant, in process, with the real action server; served as `make run` serves it:
-    the speed-ups of bot/speedups.py and the cached SQL tracker store (their answers must not change)."""
+    the speed-ups of bot/speedups.py, the stage timings of bot/stage_timings.py and the cached SQL
+    tracker store (their answers must not change)."""
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot import speedups
+    from bot import speedups, stage_timings
 
     speedups.install()
+    stage_timings.install()
     tracker_url = f"sqlite:///{tmp_path_factory.mktemp('trackers') / 'tracker.sqlite3'}"
 
     if not MODEL_PATH.exists():

@@ -30,8 +30,12 @@ PRIVATE = [
     ("POST", "/model/test/stories"),
     ("PUT", "/model"),
     ("DELETE", "/model"),
+    # The per-stage timings of bot/stage_timings.py (DELETE starts a new window).
+    ("GET", "/stage-timings"),
+    ("DELETE", "/stage-timings"),
 ]
-READ_ONLY = [("GET", "/status"), ("GET", "/domain"), ("GET", "/conversations/alice/tracker"), ("POST", "/model/parse")]
+READ_ONLY = [("GET", "/status"), ("GET", "/domain"), ("GET", "/conversations/alice/tracker"), ("POST", "/model/parse"),
+             ("GET", "/stage-timings")]
 
 
 def _call(stack, method, path, **kwargs):
@@ -78,6 +82,7 @@ def test_a_user_jwt_reads_only_its_own_conversation(stack):
 
     assert _call(stack, "GET", "/conversations/alice/tracker", headers=headers).status_code == 200
     assert _call(stack, "GET", "/conversations/bob/tracker", headers=headers).status_code == 403
+    assert _call(stack, "GET", "/stage-timings", headers=headers).status_code == 403  # the whole server's figures
 
 
 def test_the_channels_and_the_root_are_public(stack, client):
@@ -86,3 +91,13 @@ def test_the_channels_and_the_root_are_public(stack, client):
     assert status == 200 and reply
     assert requests.get(f"{stack.base}/", timeout=10).status_code == 200
     assert requests.get(f"{stack.base}/webhooks/rest/", timeout=10).status_code == 200
+
+
+def test_the_stage_timings_count_the_turns_of_the_server_without_their_text(stack, client):
+    client.post_many([(b'{"sender": "carole-robustesse", "message": "Quelles aides pour Cracovie ?"}',
+                       {"Content-Type": "application/json"})])
+
+    figures = _call(stack, "GET", "/stage-timings", params={"token": stack.api_token})
+
+    assert figures.json()["turns"] >= 1 and figures.json()["stages"]["nlu"]["per_turn"]["p50_ms"] > 0
+    assert "Cracovie" not in figures.text and "carole" not in figures.text

