@@ -74,9 +74,9 @@ purge: $(INSTALLED) ## Delete the conversations older than RETENTION_DAYS (90) f
 test: $(INSTALLED) knowledge train lint test-unit test-conversations test-nlu test-scenarios test-robustness test-production test-browser ## Everything: data validation, lint, unit tests, conversation tests, held-out NLU accuracy, end-to-end scenarios, bad input and security, production set-up and faults, the widget in a browser
 
 .PHONY: lint
-lint: $(INSTALLED) ## Lint the Python code (ruff: unused names, undefined names, syntax errors) and type-check knowledge/ and actions/ (mypy)
+lint: $(INSTALLED) ## Lint the Python code (ruff: pyflakes, pycodestyle errors, sorted imports, docstrings) and type-check knowledge/, actions/ and alerts/ (mypy)
 	$(PY) -m ruff check actions alerts bot knowledge console bench tests
-	$(PY) -m mypy knowledge actions
+	$(PY) -m mypy knowledge actions alerts
 
 test-unit: $(INSTALLED) ## pytest: knowledge queries and loader, actions
 	$(PY) -m pytest -q -m "not e2e and not production and not robustness"

@@ -20,10 +20,21 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import KNOWLEDGE_DOWN, KnowledgeAction, latest_entity_values, latest_intent, profile_from
+from actions.common import (
+    KNOWLEDGE_DOWN,
+    KnowledgeAction,
+    latest_entity_values,
+    latest_intent,
+    profile_from,
+)
 from actions.words_fr import parse_int_fr
 from alerts import store
-from alerts.messages import consent_question, subscription_line, topic_name, what_is_sent
+from alerts.messages import (
+    consent_question,
+    subscription_line,
+    topic_name,
+    what_is_sent,
+)
 from knowledge import api
 from knowledge.text import strip_accents
 from knowledge.views import NeedProfile
@@ -78,7 +89,8 @@ def on_telegram(tracker: Tracker) -> bool:
 
 def known_topic(value: Optional[str], profile: Optional[NeedProfile] = None) -> Optional[str]:
     """A strand or programme id the knowledge base knows: a programme stays a programme, unless
-    the message says which of its strands ("Erasmus+ jeunesse": the youth exchanges)."""
+    the message says which of its strands ("Erasmus+ jeunesse": the youth exchanges).
+    """
     strand = api.get_strand(value) if value else None
     if strand is None:
         return None

@@ -28,7 +28,14 @@ from actions.formatting import (
 )
 from actions.words_fr import in_words
 from knowledge.ranking import NEED_LABELS
-from knowledge.views import CallView, ContactView, ExampleView, NeedProfile, Recommendation, StrandView
+from knowledge.views import (
+    CallView,
+    ContactView,
+    ExampleView,
+    NeedProfile,
+    Recommendation,
+    StrandView,
+)
 
 FULL_CARD_TITLE = "Voir la fiche complète"
 # A follow-up stays under this many words (the rest is in the full card).

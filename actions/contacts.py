@@ -10,8 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
-from actions.common import KnowledgeAction, latest_entity_values, latest_intent
 from actions.answer import Answer, Line, send
+from actions.common import KnowledgeAction, latest_entity_values, latest_intent
 from actions.handover import handover
 from actions.words_fr import normalize
 from knowledge import api

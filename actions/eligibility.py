@@ -10,7 +10,6 @@ talk to is offered as well.
 from __future__ import annotations
 
 import asyncio
-
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -24,7 +23,12 @@ from actions.common import KnowledgeAction, latest_entity_values, latest_intent
 from actions.parsing import BARE_ANSWER_READERS, parse_answers
 from actions.words_fr import parse_int_fr
 from knowledge import api
-from knowledge.answers import ANSWER_ORDER, ANSWERS_BY_NAME, EligibilityReport, ProjectAnswers
+from knowledge.answers import (
+    ANSWER_ORDER,
+    ANSWERS_BY_NAME,
+    EligibilityReport,
+    ProjectAnswers,
+)
 
 FORM = "eligibility_form"
 STRAND_SLOT = "eligibility_strand"

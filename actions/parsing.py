@@ -16,7 +16,14 @@ from datetime import date
 from typing import Callable, Dict, List, Optional, Tuple
 
 # normalize is imported from here by the other actions and bot/nlu/.
-from actions.words_fr import APPROX_RE, COUNTRY_RE, digitize, find_countries, normalize, parse_int_fr  # noqa: F401
+from actions.words_fr import (  # noqa: F401
+    APPROX_RE,
+    COUNTRY_RE,
+    digitize,
+    find_countries,
+    normalize,
+    parse_int_fr,
+)
 
 HOME_COUNTRY = "FR"
 

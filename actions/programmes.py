@@ -12,8 +12,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import common, formatting
 from actions.answer import send, text_answer
 from actions.cards import programme_card
-from actions.compare import ActionComparePrograms
-from actions.recommend import ActionRecommendProgramme
 from actions.common import (
     KnowledgeAction,
     latest_entity_values,
@@ -21,6 +19,8 @@ from actions.common import (
     latest_intent_confidence,
     national_scheme_text,
 )
+from actions.compare import ActionComparePrograms
+from actions.recommend import ActionRecommendProgramme
 from actions.words_fr import normalize
 from knowledge import api, ranking
 from knowledge.views import NeedProfile, StrandView

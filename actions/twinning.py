@@ -116,7 +116,7 @@ class ActionGiveKeyFigures(KnowledgeAction):
 
 
 def _programme_key(strand: Any) -> str:
-    """The word that names a programme in a figure's text: "cerv", "mission", "ofaj", "fonds", "erasmus"…"""
+    """The word that names a programme in a figure's text ("cerv", "mission", "ofaj", "fonds", "erasmus")."""
     return normalize(strand.short_name.split(" – ")[0]).split()[0]
 
 

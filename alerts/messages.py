@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional, Tuple
 
-from actions.formatting import amount_text, contact_text, deadline_text, french_date, official_link, source_line
+from actions.formatting import (
+    amount_text,
+    contact_text,
+    deadline_text,
+    french_date,
+    official_link,
+    source_line,
+)
 from alerts.store import EMAIL, SubscriptionView
 from knowledge import api
 from knowledge.views import CallView, ContactView, StrandView

@@ -19,7 +19,7 @@ import logging
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -83,6 +83,7 @@ def due_alerts(subscriptions: Iterable[store.SubscriptionView], strands: Sequenc
 
 
 def unsubscribe_url(settings: Settings, token: str) -> str:
+    """The one-click unsubscribe link of a subscription, on the project's public web server."""
     return f"{settings.public_url}{UNSUBSCRIBE_PATH}{token}"
 
 
@@ -92,7 +93,7 @@ class Notifier:
     def __init__(self, settings: Settings, now: datetime, today: date) -> None:
         self.settings, self.now, self.today = settings, now, today
         self.url = settings.alerts_database_url
-        self.senders: Dict[str, object] = {}
+        self.senders: Dict[str, Union[MailSender, TelegramSender]] = {}
         if settings.smtp_url:
             self.senders[store.EMAIL] = MailSender(settings.smtp_url, settings.alerts_from, settings.smtp_ca_file)
         if settings.telegram_token:
@@ -191,6 +192,7 @@ def notify(settings: Optional[Settings] = None, now: Optional[datetime] = None,
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """``python -m alerts``: send the alerts due (``make notify``); the exit status says whether all went out."""
     parser = argparse.ArgumentParser(prog="python -m alerts", description="Send the alerts due (make notify).")
     commands = parser.add_subparsers(dest="command", required=True)
     notify_parser = commands.add_parser("notify", help="send what each subscriber has not been told yet")

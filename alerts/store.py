@@ -142,10 +142,12 @@ def _view(row: Subscription) -> SubscriptionView:
 
 
 def utcnow() -> datetime:
+    """Now, in UTC without a time zone (as the tables store it)."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def default_url() -> str:
+    """The alerts database of the settings (``ALERTS_DATABASE_URL``)."""
     return Settings.from_env().alerts_database_url
 
 
@@ -323,6 +325,7 @@ def unsubscribe(token: str, now: Optional[datetime] = None, url: Optional[str] =
 
 
 def active(url: Optional[str] = None) -> List[SubscriptionView]:
+    """The subscriptions that receive alerts, oldest first."""
     with transaction(url) as session:
         query = select(Subscription).where(Subscription.status == ACTIVE).order_by(Subscription.id)
         return [_view(row) for row in session.scalars(query)]

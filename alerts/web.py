@@ -45,6 +45,7 @@ def _unknown() -> web.Response:
 
 
 async def unsubscribe_page(request: web.Request) -> web.Response:
+    """The unsubscribe page: one button, nothing changed by opening it (mail scanners open links)."""
     subscription = await asyncio.to_thread(store.by_token, request.match_info["token"],
                                            url=request.config_dict[ALERTS_URL])
     if subscription is None:
@@ -57,6 +58,7 @@ async def unsubscribe_page(request: web.Request) -> web.Response:
 
 
 async def unsubscribe(request: web.Request) -> web.Response:
+    """The button of the unsubscribe page (and mail clients' one-click POST): stop the subscription."""
     subscription = await asyncio.to_thread(store.unsubscribe, request.match_info["token"],
                                            url=request.config_dict[ALERTS_URL])
     if subscription is None:

@@ -42,14 +42,13 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"  # before Rasa is imported: no call to outside hosts
 
-from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH, REPO_ROOT  # noqa: E402
-
 from bench import stack  # noqa: E402
+from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH, REPO_ROOT  # noqa: E402
+from bot.traffic import TEST_SENDER_PREFIX, trial_sender
 from tests.support.databases import scratch_database  # noqa: E402
 from tests.support.ports import HOST  # noqa: E402
 from tests.support.redis_server import PrivateRedis, private_redis  # noqa: E402
 from tests.support.stack import Stack, post_message  # noqa: E402
-from bot.traffic import TEST_SENDER_PREFIX, trial_sender
 
 RESULTS = REPO_ROOT / "bench" / "load_results.json"
 # The real Redis of these machines (.ci/run starts it); override to point elsewhere on 127.0.0.1.

@@ -148,7 +148,8 @@ async def evaluate_rasa_model(model_path: Path, sets: Dict[str, List[dict]]) -> 
 def run_bounded(command: List[str], log: Path, timeout: float) -> Optional[int]:
     """Run a command (its output to `log`) for at most `timeout` s; None when it had to be killed.
 
-    The child has its own process group, killed whole on timeout or when the benchmark is interrupted."""
+    The child has its own process group, killed whole on timeout or when the benchmark is interrupted.
+    """
     with log.open("w") as handle:
         proc = subprocess.Popen(command, cwd=REPO_ROOT, stdout=handle, stderr=subprocess.STDOUT,
                                 env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"}, start_new_session=True)
@@ -164,8 +165,8 @@ def run_bounded(command: List[str], log: Path, timeout: float) -> Optional[int]:
 
 def train_default_pipeline(workdir: Path, timeout: float) -> Tuple[Optional[Path], Dict[str, object]]:
     """Train an NLU-only model with Rasa's default pipeline (no `pipeline:` key) on bot/data/nlu."""
-    import yaml
     import rasa.engine.recipes.default_recipe as recipe
+    import yaml
 
     config = workdir / "default_config.yml"
     if DEFAULT_EPOCHS_CAP >= DEFAULT_EPOCHS:

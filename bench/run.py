@@ -32,10 +32,9 @@ from typing import Dict, Optional
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"  # before Rasa is imported: no call to outside hosts
 
-from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH, REPO_ROOT  # noqa: E402
-
 from bench import quality, stack  # noqa: E402
 from bench.report import notes, ratios, table  # noqa: E402
+from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH, REPO_ROOT  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results.json"
 BUDGET_SECONDS = 45 * 60
@@ -130,7 +129,8 @@ async def run_stack_phase(workdir: Path, scenarios, parse_texts, quick: bool) ->
 
 async def run_stock_phase(workdir: Path, scenarios, quick: bool) -> Dict[str, object]:
     """The same model served by stock Rasa 3.6.21 (plain `rasa run`, SQL tracker store, no patch of this
-    project), the same action server and messages: the point of comparison of issue 11."""
+    project), the same action server and messages: the point of comparison of issue 11.
+    """
     from knowledge.loader import build_database
 
     workdir = workdir / "stock"

@@ -8,11 +8,17 @@ import time
 from typing import Dict, Iterator, List, Optional
 
 from bot.stage_timings import ROUTE as STAGE_TIMINGS_ROUTE
-from bot.stage_timings import percentiles  # the same percentiles as the server's stage figures
+from bot.stage_timings import (
+    percentiles,  # the same percentiles as the server's stage figures
+)
 from bot.traffic import trial_sender
 
 # The servers and the REST turn are the tests' (bench already reads the tests' scenarios and judge).
-from tests.support.stack import Stack, post_message, wait_until_ready  # noqa: F401 - bench.run starts with it
+from tests.support.stack import (  # noqa: F401 - bench.run starts with it
+    Stack,
+    post_message,
+    wait_until_ready,
+)
 
 REQUEST_TIMEOUT = 30.0
 GREETING = re.compile(r"^\W*(bonjour|bonsoir|salut|slt|coucou|hello)\W*$", re.IGNORECASE)
@@ -40,7 +46,8 @@ def conversations(scenarios: List[dict], offset: int) -> Iterator[dict]:
 
 async def stage_timings(stack: Stack, reset: bool = False) -> Optional[Dict[str, object]]:
     """The Rasa server's per-stage figures since the last reset (bot/stage_timings.py); ``reset``:
-    start a new window instead. None if the server gives none (stock Rasa has no such route)."""
+    start a new window instead. None if the server gives none (stock Rasa has no such route).
+    """
     import aiohttp
 
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)) as session:
@@ -54,7 +61,11 @@ async def blind_run(stack: Stack, time_limit: float) -> Dict[str, object]:
     import aiohttp
 
     from tests.e2e.play import actions_this_turn
-    from tests.e2e.test_blind_conversations import judge_turn, load_conversations, summarise
+    from tests.e2e.test_blind_conversations import (
+        judge_turn,
+        load_conversations,
+        summarise,
+    )
 
     outcomes: List[dict] = []
     deadline = time.monotonic() + time_limit
@@ -81,7 +92,8 @@ async def blind_run(stack: Stack, time_limit: float) -> Dict[str, object]:
 
 async def sequential_run(stack: Stack, scenarios: List[dict], turns: int, time_limit: float) -> Dict[str, object]:
     """One conversation at a time over REST. The first pass over all scenarios is also scored:
-    right programme or contact first (tests/e2e/test_scenarios.py's check)."""
+    right programme or contact first (tests/e2e/test_scenarios.py's check).
+    """
     import aiohttp
 
     from tests.e2e.test_scenarios import check_turn

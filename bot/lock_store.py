@@ -31,11 +31,21 @@ import logging
 import threading
 import time
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any, AsyncIterator, Callable, Dict, Iterator, Optional, Text, Tuple, TypeVar
+from typing import (
+    Any,
+    AsyncIterator,
+    Callable,
+    Dict,
+    Iterator,
+    Optional,
+    Text,
+    Tuple,
+    TypeVar,
+)
 
 import redis.exceptions
-from rasa.core.lock_store import InMemoryLockStore, LockError, RedisLockStore
 from rasa.core.lock import TicketLock
+from rasa.core.lock_store import InMemoryLockStore, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)

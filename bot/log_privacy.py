@@ -39,7 +39,7 @@ CONVERSATION_FIELDS = frozenset({
 
 
 def redact_conversation_fields(_logger: Any, method_name: str, event_dict: Dict[str, Any]) -> Dict[str, Any]:
-    """structlog processor: above DEBUG, conversation fields become ``<redacted, N chars>``."""
+    """Structlog processor: above DEBUG, conversation fields become ``<redacted, N chars>``."""
     if method_name == "debug":
         return event_dict
     for key in CONVERSATION_FIELDS.intersection(event_dict):
@@ -71,7 +71,8 @@ def harden_structlog() -> None:
 
 class RedactSenderIds(logging.Filter):
     """Stock Rasa's plain log lines that name a conversation ("Circuit breaker tripped. Stopped
-    predicting more actions for sender '<id>'."): the id becomes ``<redacted>``."""
+    predicting more actions for sender '<id>'."): the id becomes ``<redacted>``.
+    """
 
     PATTERN = re.compile(r"(\bsender(?:[ _]id)? ')[^']*(')")
 

@@ -52,7 +52,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, and_, delete, func, inspect, or_, select
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    delete,
+    func,
+    inspect,
+    or_,
+    select,
+)
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -239,7 +252,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def purge_alerts(url: str, dry_run: bool) -> str:
     """Purge the alert subscriptions past their keeping time (alerts.store: unconfirmed, stopped) with
-    their send log; what was done, in one sentence ("" when there is no alerts database yet)."""
+    their send log; what was done, in one sentence ("" when there is no alerts database yet).
+    """
     from alerts import sendlog, store
 
     parsed = make_url(url)

@@ -302,8 +302,14 @@ _applied: "OrderedDict[Any, _Applied]" = OrderedDict()
 
 def _fold_applied(tracker: Any, events: Any, loop_names: set, applied: list) -> None:
     """The loop of Rasa 3.6.21's ``DialogueStateTracker.applied_events``, over ``events``."""
-    from rasa.shared.core.events import (ActionExecuted, ActionReverted, Restarted, SessionStarted, UserUttered,
-                                         UserUtteranceReverted)
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
 
     for event in events:
         if isinstance(event, (Restarted, SessionStarted)):

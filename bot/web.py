@@ -15,7 +15,8 @@ SETTINGS = web.AppKey("settings", Settings)
 
 def create_app(settings: Settings | None = None) -> web.Application:
     """The aiohttp application: static widget files, the demo page at ``/``, the console at ``/console``,
-    the alerts' unsubscribe page at ``/alertes/desinscription/``."""
+    the alerts' unsubscribe page at ``/alertes/desinscription/``.
+    """
     settings = settings or Settings.from_env()
     app = web.Application()
     app[SETTINGS] = settings
@@ -27,7 +28,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.router.add_static("/static/", WEB_DIR / "static", show_index=False)
     app.router.add_static("/demo/", WEB_DIR / "demo", show_index=False)
 
-    from console.app import setup_console  # the console registers its own routes and login
+    from console.app import (
+        setup_console,  # the console registers its own routes and login
+    )
 
     setup_console(app, settings)
     from alerts.web import setup_alerts  # the unsubscribe links of the alert e-mails

@@ -1,5 +1,6 @@
 """The alerts room: subscribers per strand or programme and the last alert sent (never an address),
-and a button that sends a test alert to the staff member's own address."""
+and a button that sends a test alert to the staff member's own address.
+"""
 
 from __future__ import annotations
 

@@ -22,8 +22,8 @@ from console.email_reply import ProjectReply, compose_email, reply_messages
 from console.pages import CONSOLE_PARSER, checked_form, in_thread, render, today
 from console.projects import split_inquiry
 from knowledge import api, ranking
-from knowledge.vocabulary import PROFILE_ENTITIES
 from knowledge.views import Recommendation, SourceView, StrandView
+from knowledge.vocabulary import PROFILE_ENTITIES
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,8 @@ def _join(first: Piece, second: Piece) -> Piece:
 
 def split_projects(pieces: Sequence[Piece], today: date) -> Tuple[List[Piece], Dict[str, Any]]:
     """The distinct projects the pieces describe (a piece that adds to an earlier project joins it), and
-    the context slots of the pieces that describe none."""
+    the context slots of the pieces that describe none.
+    """
     projects: List[List[Any]] = []  # [piece, profile]
     context = []
     for piece in pieces:

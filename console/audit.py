@@ -59,7 +59,8 @@ class CallRow:
 
 def call_rows(strands: Sequence[Any], today: date) -> Tuple[List[CallRow], List[CallRow]]:
     """The current calls (upcoming by nearest deadline, then each strand's last closed call, then undated
-    ones) and the history (the older past calls, latest first)."""
+    ones) and the history (the older past calls, latest first).
+    """
     upcoming, closed, undated, past = [], [], [], []
     for strand in strands:
         ended = sorted((c for c in strand.calls if c.deadline is not None and c.deadline.date() < today),

@@ -12,7 +12,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict
 
-from sqlalchemy import Column, Float, MetaData, String, Table, create_engine, delete, insert, select
+from sqlalchemy import (
+    Column,
+    Float,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    insert,
+    select,
+)
 from sqlalchemy.engine import Engine, make_url
 
 METADATA = MetaData()

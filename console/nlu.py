@@ -33,7 +33,9 @@ class RasaModelParser:
                 self._failed = f"Aucun modèle entraîné ({self.model_path.name}) : lancez « make train »."
                 return None
             try:
-                from rasa.core.agent import load_agent  # heavy import (TensorFlow): only when needed
+                from rasa.core.agent import (
+                    load_agent,  # heavy import (TensorFlow): only when needed
+                )
 
                 self._agent = await load_agent(model_path=str(self.model_path))
             except Exception as error:  # noqa: BLE001 - any failure: the console still works

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from bot.settings import Settings
 
-
 # Seconds before a connection attempt to a database server gives up (libpq's connect_timeout).
 CONNECT_TIMEOUT_S = 5
 

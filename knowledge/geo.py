@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from knowledge.text import strip_accents
 from knowledge.places import Location, Place
+from knowledge.text import strip_accents
 
 GEO_DIR = Path(__file__).resolve().parent / "data" / "geo"
 

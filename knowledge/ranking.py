@@ -9,7 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from knowledge.views import CallView, ExampleView, NeedProfile, Recommendation, StrandView
+from knowledge.views import (
+    CallView,
+    ExampleView,
+    NeedProfile,
+    Recommendation,
+    StrandView,
+)
 from knowledge.vocabulary import MINOR_AUDIENCES, TRAVEL_ACTIVITIES
 
 NEED_FACTOR = 10.0

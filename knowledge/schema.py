@@ -358,21 +358,31 @@ class Country(StrictModel):
 
 
 class ProgrammesFile(StrictModel):
+    """knowledge/data/programmes.yml."""
+
     programmes: Tuple[Programme, ...]
 
 
 class ContactsFile(StrictModel):
+    """knowledge/data/contacts.yml."""
+
     contacts: Tuple[Contact, ...]
 
 
 class ExamplesFile(StrictModel):
+    """knowledge/data/examples.yml."""
+
     examples: Tuple[Example, ...]
 
 
 class FiguresFile(StrictModel):
+    """knowledge/data/figures.yml."""
+
     facts: Tuple[Fact, ...]
 
 
 class CountriesFile(Sourced):
+    """knowledge/data/countries.yml."""
+
     note: Optional[str] = None
     countries: Tuple[Country, ...]

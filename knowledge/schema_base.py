@@ -34,18 +34,21 @@ class IsoDate(date):
 
 
 def check_id(value: str) -> str:
+    """An id in lower_snake_case, else a validation error."""
     if not _ID_RE.match(value):
         raise ValueError(f"invalid id '{value}' (expected lower_snake_case, e.g. 'cerv_town_twinning')")
     return value
 
 
 def check_url(value: str) -> str:
+    """An http(s) address, else a validation error."""
     if not value.startswith(("https://", "http://")):
         raise ValueError(f"invalid url '{value}' (expected http:// or https://)")
     return value
 
 
 def check_departement(value: str) -> str:
+    """A French département code of the official list, else a validation error."""
     # Checked against the official list shipped in knowledge/data/geo/ (read once, lazily).
     if geo.departement_code(value) != value:
         raise ValueError(
@@ -55,6 +58,7 @@ def check_departement(value: str) -> str:
 
 
 def check_vocabulary(values: Sequence[str], allowed: Tuple[str, ...], what: str) -> Tuple[str, ...]:
+    """Values of a closed vocabulary (knowledge/vocabulary.py), else a validation error naming ``what``."""
     for value in values:
         if value not in allowed:
             raise ValueError(f"unknown {what} '{value}' (allowed: {', '.join(allowed)})")
@@ -64,6 +68,8 @@ def check_vocabulary(values: Sequence[str], allowed: Tuple[str, ...], what: str)
 
 
 class StrictModel(BaseModel):
+    """A model of the YAML data: an unknown key is an error, and the objects are immutable."""
+
     class Config:
         extra = "forbid"  # a misspelt key is an error, not silently ignored
         anystr_strip_whitespace = True
@@ -85,6 +91,8 @@ class Source(StrictModel):
 
 
 class Sourced(StrictModel):
+    """A fact with its sources and whether an official source confirms it."""
+
     verified: StrictBool
     sources: Tuple[Source, ...]
 

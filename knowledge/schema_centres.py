@@ -150,5 +150,7 @@ class Locator(Sourced):
 
 
 class EuropeDirectFile(StrictModel):
+    """knowledge/data/europe_direct_centres.yml."""
+
     locator: Locator
     centres: Tuple[EuropeDirectCentre, ...]

@@ -25,7 +25,14 @@ from sqlalchemy import select
 
 from knowledge import models, schema, store
 from knowledge.db import default_url, session_scope
-from knowledge.views import CallView, CentreView, ContactView, ExampleView, FactView, StrandView
+from knowledge.views import (
+    CallView,
+    CentreView,
+    ContactView,
+    ExampleView,
+    FactView,
+    StrandView,
+)
 
 # Snapshots kept, one per database URL (tests use several databases; a server, one).
 MAX_DATABASES = 4

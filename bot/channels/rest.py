@@ -35,13 +35,12 @@ import re
 import unicodedata
 from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.channels.rest import RestInput
 
 from actions.answer import EUROPE_DIRECT_HELP
 from bot import idempotency

@@ -23,6 +23,8 @@ import logging
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from bot.channels.rest import (
@@ -34,8 +36,6 @@ from bot.channels.rest import (
     valid_sender,
 )
 from bot.settings import Settings
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput
 
 logger = logging.getLogger(__name__)
 

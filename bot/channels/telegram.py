@@ -37,15 +37,20 @@ from aiogram import Bot
 from aiogram.bot.api import TelegramAPIServer
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from aiogram.utils.exceptions import TelegramAPIError
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.telegram import TelegramInput, TelegramOutput
-
 from bot import idempotency
-from bot.channels.telegram_html import MESSAGE_LIMIT, fits, render_answer, render_html, split_text
+from bot.channels.telegram_html import (
+    MESSAGE_LIMIT,
+    fits,
+    render_answer,
+    render_html,
+    split_text,
+)
 
 __all__ = ["MESSAGE_LIMIT", "SecureTelegramInput", "SecureTelegramOutput", "render_html", "split_text"]
 
@@ -184,7 +189,8 @@ class SecureTelegramOutput(TelegramOutput):
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         """An answer model (``custom["answer"]``, actions/answer.py) as one message with bold labels
-        when it fits; anything else (or an answer too long for one message) as Rasa sends it."""
+        when it fits; anything else (or an answer too long for one message) as Rasa sends it.
+        """
         answer = (message.get("custom") or {}).get("answer")
         if isinstance(answer, dict):
             rendered = render_answer(answer)
@@ -227,7 +233,7 @@ class SecureTelegramOutput(TelegramOutput):
         await self._send_html(recipient_id, chunks[-1], reply_markup=markup)
 
     async def set_secure_webhook(self, url: Text, secret_token: Text) -> bool:
-        """setWebhook with ``secret_token`` (Bot API 6.1; aiogram 2.15 predates the parameter)."""
+        """SetWebhook with ``secret_token`` (Bot API 6.1; aiogram 2.15 predates the parameter)."""
         return await self.request(
             "setWebhook",
             {"url": url, "secret_token": secret_token, "allowed_updates": json.dumps(["message", "edited_message", "callback_query"])},
@@ -249,6 +255,7 @@ class SecureTelegramInput(TelegramInput):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         if not credentials or not credentials.get("access_token"):
             cls.raise_missing_credentials_exception()
+        assert credentials is not None  # raise_missing_credentials_exception() raises
         return cls(
             credentials["access_token"],
             credentials.get("verify"),

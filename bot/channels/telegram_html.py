@@ -1,5 +1,6 @@
 """Telegram HTML: the bot's text and answer models escaped, with links and bold labels, and split
-under Telegram's size limit (used by bot/channels/telegram.py)."""
+under Telegram's size limit (used by bot/channels/telegram.py).
+"""
 
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ def _line_html(line: Dict[str, str]) -> str:
 
 def render_answer(answer: Dict[str, Any]) -> str:
     """An answer model (actions/answer.py) as one Telegram HTML message: the title and labels in bold,
-    the message to copy as a block copied with one tap, the details in a quote the reader expands."""
+    the message to copy as a block copied with one tap, the details in a quote the reader expands.
+    """
     parts = [f"<b>{render_html(answer['title'])}</b>"] if answer.get("title") else []
     parts += [_line_html(line) for line in answer.get("facts") or []]
     if answer.get("copy"):

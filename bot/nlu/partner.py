@@ -13,6 +13,7 @@ from actions.parsing import normalize, parse_answers
 from bot.nlu.component import IMPLIED, Stateless, entity_types
 from knowledge.vocabulary import HOME_PROJECT, MINOR_AUDIENCES
 
+
 def _token_spans(text: str) -> List[tuple]:
     """Character spans of the words, as :func:`knowledge.geo._tokens` splits them."""
     return [match.span() for match in re.finditer(r"[^\W_]+", text)]

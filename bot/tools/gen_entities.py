@@ -1,4 +1,4 @@
-"""Generate bot/data/nlu/entities.yml (lookup tables + synonyms) from bot/tools/vocabulary.yml.
+r"""Generate bot/data/nlu/entities.yml (lookup tables + synonyms) from bot/tools/vocabulary.yml.
 
 Usage (from the repository root):
     .venv/bin/python bot/tools/gen_entities.py           # write bot/data/nlu/entities.yml

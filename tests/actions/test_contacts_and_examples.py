@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from actions.contacts import ActionGiveContact
-from actions.twinning import ActionExplainTwinning, ActionGiveExample, ActionGiveKeyFigures
+from actions.twinning import (
+    ActionExplainTwinning,
+    ActionGiveExample,
+    ActionGiveKeyFigures,
+)
 from tests.answers import contacts_in_order, gives_source, programmes_in_order
 
 

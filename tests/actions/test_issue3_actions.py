@@ -7,11 +7,15 @@ from urllib.parse import quote
 
 import pytest
 
+from actions.answer import raw_urls
 from actions.compare import ActionComparePrograms
 from actions.contacts import ActionGiveContact
-from actions.eligibility import ActionCheckEligibility, ValidateEligibilityForm, extract_answers
+from actions.eligibility import (
+    ActionCheckEligibility,
+    ValidateEligibilityForm,
+    extract_answers,
+)
 from actions.locator import ActionFindEuropeDirect
-from actions.answer import raw_urls
 from tests.answers import programmes_in_order
 
 

@@ -8,7 +8,12 @@ from datetime import date
 import pytest
 
 from actions.recommend import ActionHandleLowConfidence, ActionRecommendProgramme
-from tests.answers import contacts_in_order, gives_source, programme_of, programmes_in_order
+from tests.answers import (
+    contacts_in_order,
+    gives_source,
+    programme_of,
+    programmes_in_order,
+)
 
 
 def slot_events(events):

@@ -1,5 +1,6 @@
 """Fixtures of the alerts' tests: the alerts database (SQLite and PostgreSQL), a knowledge base with a
-2027 call added, a local SMTP server and the fake Telegram Bot API."""
+2027 call added, a local SMTP server and the fake Telegram Bot API.
+"""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def knowledge_2027(tmp_path: Path, data_dir: Path, knowledge_env: str, monkeypatch) -> str:
     """A knowledge base built from a copy of the data, before the 2027 call (:func:`publish` adds it),
-    in DATABASE_URL for the test."""
+    in DATABASE_URL for the test.
+    """
     url = f"sqlite:///{tmp_path / 'knowledge.sqlite3'}"
     build_database(url, data_dir)
     monkeypatch.setenv("DATABASE_URL", url)

@@ -1,5 +1,6 @@
 """The alerts' actions as the action server runs them: what the first message asks for, the address
-refused with a reason, "mes alertes" and "arrêtez les alertes"."""
+refused with a reason, "mes alertes" and "arrêtez les alertes".
+"""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import pytest
 import yaml
 from rasa_sdk.executor import ActionExecutor
 
-from actions.alerts import ActionListAlerts, ActionStopAlerts, ActionSubscribeAlerts, ValidateAlertForm, read_request
+from actions.alerts import (
+    ActionListAlerts,
+    ActionStopAlerts,
+    ActionSubscribeAlerts,
+    ValidateAlertForm,
+    read_request,
+)
 from alerts import store
 from bot.settings import REPO_ROOT
 

@@ -1,5 +1,6 @@
 """make notify: each alert once, by e-mail (local SMTP server) and Telegram (fake Bot API); failures
-retried, never lost; blocked chats stopped; the reminder window on fixed clocks."""
+retried, never lost; blocked chats stopped; the reminder window on fixed clocks.
+"""
 
 from __future__ import annotations
 

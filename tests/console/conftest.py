@@ -98,7 +98,7 @@ TWINNING_POLAND = {
 
 @pytest.fixture
 async def make_client(knowledge_url, tracker_url, console_db_url):
-    """``await make_client(parser=..., today=..., token=..., tracker=...)`` -> a started TestClient."""
+    """A factory of started TestClients, each with its own parser, day, token and tracker store."""
     clients: List[TestClient] = []
 
     async def build(parser=None, today: date = TODAY, token: Optional[str] = TOKEN, tracker: Optional[str] = None):

@@ -17,10 +17,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import common
 from actions.recommend import ActionRecommendProgramme
-
 from console.audit import months_before
+from console.auth import (
+    COOKIE_NAME,
+    LoginThrottle,
+    make_session_cookie,
+    valid_session_cookie,
+)
 from console.email_reply import ProjectReply, compose_email, links_written_out
-from console.auth import COOKIE_NAME, LoginThrottle, make_session_cookie, valid_session_cookie
 from console.nlu import RasaModelParser
 from console.pages import CONSOLE_PARSER
 from tests.console.conftest import (

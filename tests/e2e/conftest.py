@@ -52,7 +52,8 @@ def action_server_url(knowledge_url):
 async def agent(action_server_url, tmp_path_factory):
     """The trained assistant, in process, with the real action server; served as `make run` serves it:
     the speed-ups of bot/speedups.py, the stage timings of bot/stage_timings.py and the cached SQL
-    tracker store (their answers must not change)."""
+    tracker store (their answers must not change).
+    """
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig

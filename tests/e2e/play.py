@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, AsyncIterator, Dict, List, Sequence, Tuple
+
 from bot.traffic import trial_sender
 
 

@@ -26,7 +26,13 @@ from bot.settings import REPO_ROOT, Settings
 from bot.traffic import trial_sender
 from bot.web import create_app
 from knowledge.loader import build_database
-from tests.support.alerts import TEST_CALL_ID, TEST_CALL_SOURCE, add_call, call_yaml, copy_data
+from tests.support.alerts import (
+    TEST_CALL_ID,
+    TEST_CALL_SOURCE,
+    add_call,
+    call_yaml,
+    copy_data,
+)
 from tests.support.smtp_server import SmtpServer
 from tests.support.stack import Stack, post_message, wait_until_ready
 from tests.support.telegram import TOKEN, FakeTelegramThread

@@ -20,7 +20,6 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import yaml
 
-from tests.e2e.play import actions_this_turn, play
 from tests.answers import (
     CONTACT_PATTERNS,
     CONTACT_PROGRAMMES,
@@ -32,6 +31,7 @@ from tests.answers import (
     programmes_in_order,
     strands_in_order,
 )
+from tests.e2e.play import actions_this_turn, play
 
 BLIND_DIR = Path(__file__).resolve().parent.parent / "conversations" / "blind"
 RESULTS = Path(__file__).resolve().parents[2] / "results"

@@ -16,8 +16,13 @@ from typing import List
 import yaml
 
 from actions.answer import raw_urls
+from tests.answers import (
+    CONTACT_PATTERNS,
+    PROGRAMME_PATTERNS,
+    programme_of,
+    programmes_in_order,
+)
 from tests.e2e.play import play
-from tests.answers import CONTACT_PATTERNS, PROGRAMME_PATTERNS, programme_of, programmes_in_order
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "conversations" / "heldout_scenarios.yml"
 MIN_PASS_RATE = 0.90

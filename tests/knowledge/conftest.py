@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from typing import Iterator
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -22,8 +22,8 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A scratch PostgreSQL database (127.0.0.1:5432, which `.ci/run` makes sure is up), dropped afterwards."""
-    from tests.support.databases import scratch_database
     from knowledge.db import dispose_engine
+    from tests.support.databases import scratch_database
 
     with scratch_database("test_knowledge") as url:
         yield url

@@ -12,7 +12,6 @@ from knowledge.answers import ANSWER_ORDER, ANSWERS
 from knowledge.eligibility import answer_labels_fr
 from knowledge.loader import KnowledgeDataError, load_data
 from knowledge.views import ProjectAnswers
-
 from tests.knowledge.test_knowledge_loader import _edit
 
 STRANDS = (

@@ -11,7 +11,12 @@ import yaml
 
 from bot.settings import KNOWLEDGE_DATA_DIR
 from knowledge.__main__ import main
-from knowledge.loader import KnowledgeDataError, _StrictLoader, build_database, load_data
+from knowledge.loader import (
+    KnowledgeDataError,
+    _StrictLoader,
+    build_database,
+    load_data,
+)
 
 
 def _edit(data_dir: Path, name: str, change: Callable[[dict], None]) -> None:

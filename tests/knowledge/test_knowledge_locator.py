@@ -10,7 +10,12 @@ import yaml
 
 from bot.settings import KNOWLEDGE_DATA_DIR
 from knowledge import api, geo, snapshot
-from knowledge.loader import KnowledgeDataError, _StrictLoader, build_database, load_data
+from knowledge.loader import (
+    KnowledgeDataError,
+    _StrictLoader,
+    build_database,
+    load_data,
+)
 
 LOCATOR_URL = "https://european-union.europa.eu/contact-eu/meet-us_fr?country=FR"
 CENTRES_FILE = "europe_direct_centres.yml"

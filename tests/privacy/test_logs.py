@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 
 from bot import log_privacy
-from console.pages import CSRF_COOKIE
 from bot.settings import MODEL_PATH, REPO_ROOT
+from console.pages import CSRF_COOKIE
 
 MARKER = "zqxmarker42"
 
@@ -36,13 +36,11 @@ MARKER = "zqxmarker42"
 @pytest.fixture
 def restore_rasa_logging(monkeypatch):
     """Undo what Rasa's configure_structlog and log_privacy.install change in this process."""
-    import structlog
-
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
     import rasa.__main__ as rasa_cli
     import rasa.utils.log_utils as log_utils
+    import structlog
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
 
     saved = structlog.get_config()
     monkeypatch.setattr(logging, "basicConfig", lambda **_: None)  # keep pytest's handlers
@@ -55,9 +53,8 @@ def restore_rasa_logging(monkeypatch):
 
 
 def test_rasa_structured_logs_above_debug_carry_no_message(restore_rasa_logging, caplog):
-    import structlog
-
     import rasa.utils.log_utils as log_utils
+    import structlog
 
     log_privacy.install()
     log_utils.configure_structlog(logging.DEBUG)  # what `rasa run` does at start, after install()

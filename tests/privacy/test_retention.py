@@ -32,7 +32,12 @@ def domain():
 
 def session(start_days_ago: float, messages: Sequence[Tuple[float, str]], markers: bool = True) -> List:
     """A Rasa session as `rasa run` records it: its start, then (days ago, user text) turns and answers."""
-    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        BotUttered,
+        SessionStarted,
+        UserUttered,
+    )
 
     start = NOW - start_days_ago * DAY
     events: List = []

@@ -25,10 +25,10 @@ import pytest
 
 from bench import load, stack
 from bot.settings import KNOWLEDGE_DATA_DIR, MODEL_PATH
+from bot.traffic import trial_sender
 from tests.support.databases import POSTGRES_ADMIN_URL, scratch_database
 from tests.support.ports import HOST
 from tests.support.stack import Stack, post_message
-from bot.traffic import trial_sender
 
 SERVERS = ("rasa_a", "rasa_b")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import signal
 import time
 
-from tests.support import databases
 from tests.answers import programmes_in_order
+from tests.support import databases
 
 YOUTH = "Nous voulons organiser un échange de jeunes avec notre ville jumelle."
 GERMANY = "et avec l'Allemagne ?"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from bench import load
-from tests.e2e.test_scenarios import load_scenarios
 from bot.traffic import TEST_SENDER_PREFIX
+from tests.e2e.test_scenarios import load_scenarios
 
 USERS, SECONDS, MAX_TURNS = 20, 15, 40  # at most 800 messages, all to 127.0.0.1
 

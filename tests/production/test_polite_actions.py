@@ -14,8 +14,8 @@ import time
 import pytest
 from aiohttp import web
 
-from tests.support.ports import HOST, free_port
 from bot.rasa_server import SERVICE_DOWN, polite_remote_action_class
+from tests.support.ports import HOST, free_port
 
 TIMEOUT = 0.5
 

@@ -15,8 +15,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import aiohttp
 import pytest
 
-from tests.support.stack import Stack, wait_until_ready
 from bot.settings import MODEL_PATH
+from tests.support.stack import Stack, wait_until_ready
 
 ALLOWED_ORIGIN = "https://www.ville-exemple.fr"
 # Both secrets start with "-", as secrets.token_urlsafe's do once in 64: Rasa must still read them

@@ -8,7 +8,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.channels.rest import MAX_MESSAGE_CHARS, InputError, check_payload, clean_text, parse_body
+from bot.channels.rest import (
+    MAX_MESSAGE_CHARS,
+    InputError,
+    check_payload,
+    clean_text,
+    parse_body,
+)
 from bot.channels.socketio import origin_allowed
 from bot.run import _action_server, _rasa_server, api_arguments
 from bot.settings import Settings

@@ -71,7 +71,8 @@ def test_a_simple_cross_site_request_is_refused(stack):
 
 def _socketio_connect_reply(stack, origin: str) -> str:
     """Open a socket.io session by hand (Engine.IO long-polling) from ``origin``; the server's reply
-    to the namespace CONNECT packet: ``40…`` accepted, ``44…`` refused."""
+    to the namespace CONNECT packet: ``40…`` accepted, ``44…`` refused.
+    """
     url = f"{stack.base}/socket.io/"
     headers = {"Origin": origin}
     with requests.Session() as session:

@@ -14,8 +14,8 @@ import time
 import pytest
 
 from bot.channels.rest import EMPTY_MESSAGE_TEXT, MAX_BODY_BYTES
-from tests.robustness.checks import JSON, body, check_greeted, check_reply, hello
 from bot.traffic import trial_sender
+from tests.robustness.checks import JSON, body, check_greeted, check_reply, hello
 
 pytestmark = pytest.mark.robustness
 

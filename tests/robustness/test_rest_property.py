@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from bot.traffic import trial_sender
 from tests.robustness.checks import JSON, body, check_greeted, check_reply, hello
 from tests.robustness.inputs import json_values, texts
-from bot.traffic import trial_sender
 
 pytestmark = pytest.mark.robustness
 

@@ -6,8 +6,15 @@ import copy
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered,
-                                     UserUtteranceReverted)
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
@@ -81,8 +88,8 @@ def test_last_state_is_a_copy(domain):
 def test_the_action_server_gets_what_the_actions_read_of_the_whole_conversation(domain):
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.trackers import EventVerbosity
-    from rasa_sdk import Tracker
     from rasa.utils.endpoints import EndpointConfig
+    from rasa_sdk import Tracker
 
     events = conversation(6) + [
         UserUttered("on sera 40", {"name": "inform", "confidence": 1.0},

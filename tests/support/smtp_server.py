@@ -22,11 +22,12 @@ from tests.support.ports import HOST, free_port
 
 def self_signed_certificate(directory: Path) -> tuple:
     """(certificate file, key file) for 127.0.0.1 and localhost, valid for a day."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])

@@ -102,7 +102,8 @@ class Stack:
 
     def start_stock_rasa(self, name: str = "stock", port: Optional[int] = None) -> str:
         """Stock Rasa 3.6.21 serving the same model: plain `rasa run`, Rasa's REST channel and SQL
-        tracker store, none of bot/rasa_server.py's patches (the benchmark's point of comparison)."""
+        tracker store, none of bot/rasa_server.py's patches (the benchmark's point of comparison).
+        """
         port = port or self.ports.get(name) or free_port()
         self.ports[name] = port
         credentials = self.workdir / "stock_credentials.yml"

@@ -12,9 +12,8 @@ from typing import Any, Dict, List, Optional
 
 import aiohttp
 import pytest
-from sanic import Sanic
-
 from rasa.core.channels.channel import UserMessage, register
+from sanic import Sanic
 
 from bot.channels.telegram import SecureTelegramInput
 from tests.support.ports import free_port

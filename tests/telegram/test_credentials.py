@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import yaml
-
 import rasa.shared.utils.io
+import yaml
 from rasa.core.run import create_http_input_channels
 
 from bot.channels.telegram import SecureTelegramInput
-from bot.run import TELEGRAM_CHANNEL, _rasa_server, telegram_environment, write_credentials
+from bot.run import (
+    TELEGRAM_CHANNEL,
+    _rasa_server,
+    telegram_environment,
+    write_credentials,
+)
 from bot.settings import Settings
 
 

@@ -80,6 +80,7 @@ def all_assistant_buttons():
     """Every button the domain's responses and the actions can send."""
     buttons = list(recommend.CLARIFY_BUTTONS)
     import yaml
+
     from bot.settings import REPO_ROOT
 
     domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
