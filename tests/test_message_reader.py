@@ -441,3 +441,29 @@ def test_what_a_named_programme_is_stays_a_programme_question():
                        "ask_funding_climate_cities", ["ask_funding_climate_cities"],
                        [("programme", "horizon_cities_mission"), ("theme", "climat")])
     assert corrected_intent(message) == "ask_programme_info"
+
+
+def test_a_comparison_needs_two_programmes_or_words_that_compare():
+    story = _message("Un réseau de cinq petites villes voudrait organiser des assemblées citoyennes. Un programme ?",
+                     "compare_programmes", ["compare_programmes", "ask_funding_network_of_towns"],
+                     [("activity", "reseau"), ("country", "PT"), ("country", "SI")])
+    assert corrected_intent(story) == "ask_funding_network_of_towns"
+    who = _message("Nous tentons le CERV ; à qui nous adresser pour le dossier ?", "compare_programmes",
+                   ["compare_programmes", "ask_contact"], [("programme", "cerv")])
+    assert corrected_intent(who) == "ask_contact"
+    asks = _message("Quelle différence entre les deux volets du CERV ?", "compare_programmes", ["compare_programmes"],
+                    [("programme", "cerv")])
+    assert corrected_intent(asks) is None
+
+
+@pytest.mark.parametrize("text, intent, entities, expected", [
+    ("Combien y a-t-il de centres Europe Direct en France ?", "nlu_fallback", [("contact", "europe_direct")],
+     "ask_twinning_figures"),
+    ("on dépose ça auprès de qui ?", "nlu_fallback", [], "ask_contact"),
+    ("Il faut leur envoyer le budget à quel moment ?", "nlu_fallback", [], "ask_programme_deadline"),
+    ("Notre asso voudrait monter un atelier réparation avec une asso de Cottbus", "ask_twinning_figures",
+     [("activity", "atelier"), ("country", "DE"), ("audience", "associations")], "ask_funding_franco_german"),
+])
+def test_unsure_or_unfounded_readings_give_way_to_what_is_asked(text, intent, entities, expected):
+    message = _message(text, intent, [intent, "ask_funding_franco_german"], entities)
+    assert corrected_intent(message) == expected

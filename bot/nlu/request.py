@@ -60,7 +60,7 @@ _WHO_MANAGES = re.compile(
     r"\b(?:qui gere|gere par qui|geres? par qui|qui s'occupe|qui pilote|gestionnaire"
     # "qui pourrait nous conseiller pour monter le dossier ?": whom to address, not the check
     r"|qui (?:pourrait|peut|pourra|saurait|pourrait-il) (?:nous |m'|me |les |leur )?(?:conseiller|accompagner|renseigner|orienter)"
-    r"|(?:a|aupres de) qui (?:s'adresser|nous adresser|demander conseil))\b")
+    r"|(?:a|aupres de) qui (?:s'adresser|nous adresser|demander conseil)|aupres de qui|a qui (?:deposer|envoyer|adresser))\b")
 _PROGRAMME_QUESTIONS = {
     "ask_programme_info", "ask_programme_amount", "ask_programme_deadline", "ask_programme_how_to_apply",
     "ask_programme_eligibility",
@@ -99,7 +99,12 @@ _WHAT_IS = re.compile(r"\b(?:sert a quoi|servent a quoi|c'est quoi|qu'est-ce que
                       r"(?:fonctionne|marche)|a quoi (?:ca )?sert|c'est pour qui|c'est (?:uniquement|seulement) pour)\b")
 # "C'est trop tard ?", "on s'y prend à temps ?": when to apply.
 _ASKS_TIMING = re.compile(r"\b(?:trop tard|a temps|dans les temps|encore temps|pas trop tot|trop tot|s'y prend\w*"
-                          r"|quand (?:deposer|candidater|faut-il deposer)|combien de temps avant)\b")
+                          r"|quand (?:deposer|candidater|faut-il deposer)|combien de temps avant|a quel moment)\b")
+# What asks for a figure at all.
+_FIGURE_WORDS = re.compile(r"\b(?:combien|nombre|chiffres?|statistiques?|pourcentage|proportion|beaucoup de|la plupart)\b")
+# "Combien y a-t-il de…", "le nombre de…": a figure.
+_HOW_MANY = re.compile(r"\b(?:combien (?:y a-t-il|y a t il|de (?:communes|villes|centres|jumelages|projets|collectivites))"
+                       r"|nombre de (?:communes|villes|centres|jumelages|projets|collectivites))\b")
 # Readings of a short question that mean the classifier did not know.
 _UNSURE = {"nlu_fallback", "affirm", "deny", "inform", "thank", "greet"}
 _WHO_IS = re.compile(r"\b(?:ce que c'est|c'est qui|qui est|qui sont|c'est quoi)\b")
@@ -114,6 +119,10 @@ _SETS_UP = re.compile(
     r"\b(?:jumeler (?:la|notre|ma|une) commune|trouver une (?:ville|commune) (?:jumelle|partenaire)|trouver une jumelle"
     r"|(?:creer|monter|lancer|demarrer) (?:un|notre|notre premier|le) jumelage|se jumeler|chercher une (?:ville|commune)"
     r" (?:jumelle|partenaire)|relancer (?:un|notre|le) jumelage|premier jumelage)\b")
+# Words that compare: "quelle différence", "lequel choisir", "plutôt A ou B", "vaut mieux".
+_COMPARES = re.compile(r"\b(?:differences?|differen\w*|compar\w* (?:les deux|entre|ces deux|avec)|comparaison|mieux|plutot"
+                       r"|ou bien|versus|vs|lequel|laquelle|lesquels"
+                       r"|choisir entre|quoi choisir|que choisir|qu'est-ce qui change|qu'est ce qui change|pareil que)\b")
 _STATEMENT_MISREAD = {"ask_twinning_setup", "out_of_scope", "nlu_fallback", "ask_what_is_twinning", "ask_capabilities"}
 
 
@@ -153,6 +162,21 @@ def corrected_intent(message: Message) -> Optional[str]:
     if (intent in FUNDING_INTENTS and intent != "ask_funding" and (message.get(INTENT) or {}).get("confidence", 1) < _SURE
             and not _supported(intent, message)):
         return _best_funding_intent(message, skip=intent)  # "climate" heard in a project on disability, say
+    if intent == "compare_programmes" and not _COMPARES.search(text) and len(
+            {e.get("value") for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) == "programme"}) < 2:
+        # A comparison needs two things to compare, or words that compare: else the next reading, itself
+        # checked like any other (an unsure one is a fallback).
+        following = next((c for c in message.get(INTENT_RANKING_KEY) or []
+                          if c.get("name") not in ("compare_programmes", "nlu_fallback")), None)
+        if following is None or (following.get("confidence") or 0) < MIN_GUESS_CONFIDENCE:
+            following = {"name": "nlu_fallback", "confidence": 0.0}
+        reread = corrected_intent(Message(data={**message.data, INTENT: following}))
+        if reread is None and following["name"] == "nlu_fallback" and types & _PROJECT_ENTITIES:
+            return _best_funding_intent(message)  # a project told, and no other reading to speak of
+        return reread or following["name"]
+    if intent == "ask_twinning_figures" and not _FIGURE_WORDS.search(text) and types & _PROJECT_ENTITIES and (
+            _DESCRIBES_PROJECT.search(text) or "activity" in types):
+        return _best_funding_intent(message)  # a project told, no figure asked ("un atelier réparation avec Cottbus")
     if intent == "ask_funding_franco_german" and not _names_germany(message) and not text.startswith("/"):
         # Nothing German in the message (no country, town or Franco-German scheme): the classifier
         # guessed; the next funding reading decides.
@@ -176,6 +200,8 @@ def corrected_intent(message: Message) -> Optional[str]:
         # A short question the classifier was unsure of, in the conversation about a programme.
         if _ASKS_TIMING.search(text):
             return "ask_programme_deadline"  # "on s'y prend fin avril pour une marche mi-juin, c'est trop tard ?"
+        if _HOW_MANY.search(text):
+            return "ask_twinning_figures"  # "Combien y a-t-il de centres Europe Direct en France ?"
         if _ASKS_EXAMPLE.search(text):
             return "ask_example"  # "ya des communes françaises qui l'ont fait ?"
     if (intent in _PROGRAMME_QUESTIONS | {"check_eligibility", "nlu_fallback"}
@@ -212,7 +238,7 @@ def corrected_intent(message: Message) -> Optional[str]:
     if intent == "ask_europe_direct" and "contact" in types and not _ASKS_WHERE.search(text) and any(
             e.get(ENTITY_ATTRIBUTE_TYPE) == "contact" and e.get("value") != "europe_direct" for e in message.get(ENTITIES) or []):
         return "ask_contact"  # "c'est qui l'AFCCRE ?": that organisation, not a centre near me
-    if intent == "nlu_fallback" and "contact" in types and not types & _PROJECT_ENTITIES and (
+    if intent == "nlu_fallback" and "contact" in types and not types & {"country", "activity"} and (
             _WHAT_IS.search(text) or _WHO_IS.search(text)):
         return "ask_contact"  # "ce que c'est le CIDEM", "c'est qui l'AFCCRE ?": the organisation, its role
     if intent == "nlu_fallback" and "programme" in types and _WHAT_IS.search(text):
