@@ -76,7 +76,24 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
             vocabulary[entity][str(value)] = sorted(forms)
     if errors:
         raise SystemExit("vocabulary.yml: ambiguous forms:\n  " + "\n  ".join(errors))
+    unknown = canonical_mismatches(vocabulary)
+    if unknown:
+        raise SystemExit("vocabulary.yml: values the knowledge base does not know:\n  " + "\n  ".join(unknown))
     return vocabulary
+
+
+def canonical_mismatches(vocabulary: Vocabulary) -> List[str]:
+    """Canonical values of the NLU that knowledge/vocabulary.py (the one list of each) does not have.
+
+    The NLU's surface forms live here; the values they map to are the knowledge base's closed
+    vocabularies, so that the ranking, the YAML data and the message reader mean the same things.
+    """
+    from knowledge import vocabulary as canonical
+
+    closed = {"audience": canonical.AUDIENCES, "theme": canonical.THEMES, "activity": canonical.ACTIVITIES,
+              "country": tuple(canonical.COUNTRY_FORMS)}
+    return [f"{entity}={value}" for entity, values in closed.items()
+            for value in vocabulary.get(entity, {}) if value not in values]
 
 
 def lookup_order(forms: Iterable[str]) -> List[str]:
