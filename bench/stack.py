@@ -7,10 +7,9 @@ import re
 import time
 from typing import Dict, Iterator, List, Optional
 
+# The same percentiles as the server's stage figures.
 from bot.stage_timings import ROUTE as STAGE_TIMINGS_ROUTE
-from bot.stage_timings import (
-    percentiles,  # the same percentiles as the server's stage figures
-)
+from bot.stage_timings import percentiles
 from bot.traffic import trial_sender
 
 # The servers and the REST turn are the tests' (bench already reads the tests' scenarios and judge).
@@ -34,6 +33,23 @@ def turn_kind(index: int, turn: dict) -> str:
     if "expect_contact" in turn or turn.get("expect_first") in CONTACT_PATTERNS:
         return "contact"
     return "recommendation" if index == 0 else "follow_up"
+
+
+class Tally:
+    """What a run records of each turn: its latency, its error if any, and its kind."""
+
+    def __init__(self) -> None:
+        self.latencies: List[float] = []
+        self.errors: List[str] = []
+        self.mix: Dict[str, int] = {}
+
+    def record(self, index: int, turn: dict, elapsed: float, error: Optional[str]) -> None:
+        """Count one turn of a scenario (``index`` in its conversation)."""
+        self.latencies.append(elapsed)
+        kind = turn_kind(index, turn)
+        self.mix[kind] = self.mix.get(kind, 0) + 1
+        if error:
+            self.errors.append(error)
 
 
 def conversations(scenarios: List[dict], offset: int) -> Iterator[dict]:
@@ -98,9 +114,7 @@ async def sequential_run(stack: Stack, scenarios: List[dict], turns: int, time_l
 
     from tests.e2e.test_scenarios import check_turn
 
-    latencies: List[float] = []
-    errors: List[str] = []
-    mix: Dict[str, int] = {}
+    tally = Tally()
     passed = scored = 0
     failed_names: List[str] = []
     deadline = time.monotonic() + time_limit
@@ -117,11 +131,8 @@ async def sequential_run(stack: Stack, scenarios: List[dict], turns: int, time_l
                     break
                 elapsed, text, error = await post_message(session, stack.base, sender, turn["user"])
                 done += 1
-                latencies.append(elapsed)
-                kind = turn_kind(index, turn)
-                mix[kind] = mix.get(kind, 0) + 1
+                tally.record(index, turn, elapsed, error)
                 if error:
-                    errors.append(error)
                     problems.append(error)
                     continue
                 if score:  # outside the timed request: read the recommended programme from the tracker
@@ -138,10 +149,10 @@ async def sequential_run(stack: Stack, scenarios: List[dict], turns: int, time_l
     return {
         "concurrency": 1,
         "turns": done,
-        "errors": len(errors),
-        "error_samples": errors[:5],
-        "latency": percentiles(latencies),
-        "mix": mix,
+        "errors": len(tally.errors),
+        "error_samples": tally.errors[:5],
+        "latency": percentiles(tally.latencies),
+        "mix": tally.mix,
         "scenarios": {"passed": passed, "scored": scored,
                       "rate": round(passed / scored, 4) if scored else None, "failed": failed_names},
     }
@@ -152,9 +163,7 @@ async def concurrent_run(stack: Stack, scenarios: List[dict], users: int, turns_
     """`users` conversations at once, each playing held-out scenarios for `turns_per_user` turns."""
     import aiohttp
 
-    latencies: List[float] = []
-    errors: List[str] = []
-    mix: Dict[str, int] = {}
+    tally = Tally()
     deadline = time.monotonic() + time_limit
     stride = max(1, len(scenarios) // users)
 
@@ -167,11 +176,7 @@ async def concurrent_run(stack: Stack, scenarios: List[dict], users: int, turns_
                     return
                 elapsed, _, error = await post_message(session, stack.base, sender, turn["user"])
                 done += 1
-                latencies.append(elapsed)
-                kind = turn_kind(index, turn)
-                mix[kind] = mix.get(kind, 0) + 1
-                if error:
-                    errors.append(error)
+                tally.record(index, turn, elapsed, error)
 
     connector = aiohttp.TCPConnector(limit=users)
     async with aiohttp.ClientSession(connector=connector,
@@ -181,14 +186,14 @@ async def concurrent_run(stack: Stack, scenarios: List[dict], users: int, turns_
         wall = time.monotonic() - started
     return {
         "concurrency": users,
-        "turns": len(latencies),
+        "turns": len(tally.latencies),
         "planned_turns": users * turns_per_user,
         "wall_seconds": round(wall, 1),
-        "throughput_msg_per_s": round(len(latencies) / wall, 2) if wall else None,
-        "errors": len(errors),
-        "error_samples": errors[:5],
-        "latency": percentiles(latencies),
-        "mix": mix,
+        "throughput_msg_per_s": round(len(tally.latencies) / wall, 2) if wall else None,
+        "errors": len(tally.errors),
+        "error_samples": tally.errors[:5],
+        "latency": percentiles(tally.latencies),
+        "mix": tally.mix,
     }
 
 
