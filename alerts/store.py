@@ -185,8 +185,10 @@ def normalise_address(text: str) -> str:
         raise InvalidAddress("Je n'ai pas reconnu une adresse e-mail (par exemple : mairie@ville.fr).")
     try:
         return validate_email(candidate, check_deliverability=False, allow_smtputf8=False).normalized
-    except EmailNotValidError as error:
-        raise InvalidAddress(f"Cette adresse e-mail n'est pas valable ({error}).") from None
+    except EmailNotValidError:
+        # The library explains in English: the user gets the French gist and an example.
+        raise InvalidAddress("Cette adresse e-mail n'est pas valable : pouvez-vous la vérifier ? "
+                             "(par exemple : mairie@ville.fr)") from None
 
 
 def find_address(message: str) -> Optional[str]:

@@ -168,3 +168,9 @@ def test_make_purge_also_purges_the_lapsed_subscriptions(tmp_path, knowledge_url
         assert len(done.stdout.strip().splitlines()) == 1
         assert f"Alertes : 1 abonnement(s) jamais confirmé(s) depuis plus de 2 jours et 0 arrêté(s) depuis plus de 30 jours, avec leur journal d'envoi, {verb}." in done.stdout
     assert sendlog.purge(url=url) == {"unconfirmed subscriptions": 0, "stopped subscriptions": 0}
+
+
+def test_an_invalid_address_is_refused_in_french_only():
+    with pytest.raises(store.InvalidAddress) as error:
+        store.normalise_address("marie@localhost")
+    assert "pas valable" in str(error.value) and "email address" not in str(error.value).lower()
