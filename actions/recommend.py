@@ -47,7 +47,7 @@ NOTHING_FITS_TEXT = (
     + EUROPE_DIRECT_LINK + "."
 )
 # "Pareil", "la même chose", "le même projet": the project under discussion, whatever else the message says.
-_SAME_PROJECT = re.compile(r"\b(?:pareil|exactement pareil|la meme chose|meme chose|le meme projet|meme projet|idem)\b")
+_SAME_PROJECT = re.compile(r"\b(?:pareil|meme chose|meme projet|idem)\b")
 # Partner countries named at once from which a project is a network of towns (CERV asks for 4
 # countries in all, the French commune's included).
 NETWORK_MIN_PARTNER_COUNTRIES = 3

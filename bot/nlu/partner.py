@@ -10,21 +10,20 @@ from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.parsing import normalize, parse_answers
-from bot.nlu.component import IMPLIED, Stateless, entity_types
+from bot.nlu.component import (
+    IMPLIED,
+    Stateless,
+    add_entity,
+    entity_types,
+    entity_values,
+    partner_countries,
+)
 from knowledge.vocabulary import HOME_PROJECT, MINOR_AUDIENCES
 
 
 def _token_spans(text: str) -> List[tuple]:
     """Character spans of the words, as :func:`knowledge.geo._tokens` splits them."""
     return [match.span() for match in re.finditer(r"[^\W_]+", text)]
-
-
-def _values(entities: list, entity_type: str) -> set:
-    return {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == entity_type}
-
-
-def _derived(entity_type: str, value: str) -> dict:
-    return {"entity": entity_type, "value": value, "start": 0, "end": 0, "extractor": "PartnerTownReader"}
 
 
 # Ages that make a public young: the youth schemes stop at 30 (Erasmus+, OFAJ).
@@ -67,23 +66,26 @@ _AGELESS_PUBLICS = {"citoyens", "benevoles", "associations"}
 _RESIDENTS_BY_NUMBER = re.compile(r"(?<!commune de )(?<!ville de )(?<!village de )\b\d+ habitants (?:de|d'|du|des|viennent|vont|partent|iront)\b")
 
 
-def _add_residents_by_number(message: Message, text: str) -> None:
-    entities = message.get(ENTITIES) or []
-    if "citoyens" not in _values(entities, "audience") and _RESIDENTS_BY_NUMBER.search(normalize(text)):
-        message.set(ENTITIES, [*entities, _derived("audience", "citoyens")], add_to_output=True)
+def _add_residents_by_number(message: Message, norm: str) -> None:
+    if "citoyens" not in entity_values(message, "audience") and _RESIDENTS_BY_NUMBER.search(norm):
+        add_entity(message, "audience", "citoyens")
 
 
 def _add_public_from_ages(message: Message, text: str) -> None:
     """"des jeunes de 15 à 17 ans", "des résidents (18-28 ans)": the public is young (children up to 12)."""
-    entities = list(message.get(ENTITIES) or [])
-    if not _values(entities, "audience") <= _AGELESS_PUBLICS:
+    if not entity_values(message, "audience") <= _AGELESS_PUBLICS:
         return
     oldest = parse_answers(text).get("max_age")
     if oldest is None or oldest > YOUTH_MAX_AGE:
         return
-    value = "enfants" if oldest <= CHILD_MAX_AGE else "jeunes"
-    entities = [e for e in entities if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "audience" and e.get("value") == "citoyens")]
-    message.set(ENTITIES, [*entities, _derived("audience", value)], add_to_output=True)
+    _drop_audiences(message, {"citoyens"})
+    add_entity(message, "audience", "enfants" if oldest <= CHILD_MAX_AGE else "jeunes")
+
+
+def _drop_audiences(message: Message, values: set) -> None:
+    entities = message.get(ENTITIES) or []
+    message.set(ENTITIES, [e for e in entities if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "audience"
+                                                       and e.get("value") in values)], add_to_output=True)
 
 
 # "avec Bad Kissingen, pas la Pologne", "les Italiens se désistent, on se rabat sur Wendlingen": one
@@ -93,21 +95,17 @@ _PARTNER_SWITCH = re.compile(
     r"|trompe|se rabat\w*|rabattre|finalement|annul\w*|remplac\w*|change\w* de)\b")
 
 
-def _add_network_from_countries(message: Message) -> None:
+def _add_network_from_countries(message: Message, norm: str) -> None:
     """Partner towns in two foreign countries or more ("avec Bühl, Ostrołęka et Ptuj"): a network of towns.
 
     Only when the message names no activity and no young public (young people of several
     countries meet in a multilateral youth exchange).
     """
-    entities = message.get(ENTITIES) or []
-    countries = {str(e.get("value")).upper() for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "country"} - {"FR"}
-    publics = {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "audience"}
-    if len(countries) < 2 or "activity" in entity_types(message) or publics & MINOR_AUDIENCES:
+    if len(partner_countries(message)) < 2 or "activity" in entity_types(message):
         return
-    if _PARTNER_SWITCH.search(normalize(message.get(TEXT) or "")):
+    if entity_values(message, "audience") & MINOR_AUDIENCES or _PARTNER_SWITCH.search(norm):
         return
-    message.set(ENTITIES, [*entities, {"entity": "activity", "value": "reseau", "start": 0, "end": 0,
-                                       "extractor": "PartnerTownReader"}], add_to_output=True)
+    add_entity(message, "activity", "reseau")
 
 
 # Residents of all ages ("grands-parents et petits-enfants", "ouvert à tous", the old and the young of
@@ -121,25 +119,21 @@ _ALL_AGES = re.compile(
 _FOR_THEM = re.compile(r"\b(?:au profit|au service|aupres) d|\b(?:aider|accompagner|visiter|rendre visite a) (?:les|des|nos)\b")
 
 
-def _residents_of_all_ages(message: Message, text: str) -> None:
+def _residents_of_all_ages(message: Message, norm: str) -> None:
     """Young and older residents together: the public is the residents ("citoyens"), not the young alone.
 
     Elderly people beside the young take part too ("les aînés du club et les enfants de l'école"),
     unless the project is for them ("un projet bénévole au profit des personnes âgées isolées").
     """
-    entities = message.get(ENTITIES) or []
-    publics = _values(entities, "audience")
+    publics = entity_values(message, "audience")
     if not publics & MINOR_AUDIENCES:
         return
-    norm = normalize(text)
     if not ("citoyens" in publics or "seniors" in publics and not _FOR_THEM.search(norm)
-            or "intergenerationnel" in _values(entities, "theme") or _ALL_AGES.search(norm)):
+            or "intergenerationnel" in entity_values(message, "theme") or _ALL_AGES.search(norm)):
         return
-    kept = [e for e in entities
-            if not (e.get(ENTITY_ATTRIBUTE_TYPE) == "audience" and e.get("value") in MINOR_AUDIENCES)]
+    _drop_audiences(message, set(MINOR_AUDIENCES))
     if "citoyens" not in publics:
-        kept.append(_derived("audience", "citoyens"))
-    message.set(ENTITIES, kept, add_to_output=True)
+        add_entity(message, "audience", "citoyens")
 
 
 # Young people with their elected officials, in a youth council, about voting: their participation in
@@ -151,13 +145,11 @@ _PARTICIPATION = re.compile(
     r"|(?:debat\w*|rencontres?|echanger|dialogue\w*) avec (?:les|leurs|nos|des) elus)\b")
 
 
-def _add_participation_theme(message: Message, text: str) -> None:
+def _add_participation_theme(message: Message, norm: str) -> None:
     """A youth council, proposals to the elected officials, voting: the theme is democracy."""
-    entities = message.get(ENTITIES) or []
-    if "jeunes" not in _values(entities, "audience") or _values(entities, "theme"):
-        return
-    if _PARTICIPATION.search(normalize(text)):
-        message.set(ENTITIES, [*entities, _derived("theme", "democratie")], add_to_output=True)
+    if "jeunes" in entity_values(message, "audience") and not entity_values(message, "theme") and (
+            _PARTICIPATION.search(norm)):
+        add_entity(message, "theme", "democratie")
 
 
 # The Franco-German schemes exist only with Germany: naming one names the partner's country.
@@ -166,14 +158,11 @@ _FRANCO_GERMAN_SCHEMES = {"ofaj", "fonds_citoyen"}
 
 def _add_what_a_scheme_implies(message: Message) -> None:
     """Naming a Franco-German scheme names Germany; naming Interreg, a cross-border project."""
-    entities = message.get(ENTITIES) or []
-    programmes = _values(entities, "programme")
-    if programmes & _FRANCO_GERMAN_SCHEMES and not _values(entities, "country"):
-        entities = [*entities, {**_derived("country", "DE"), IMPLIED: True}]
-    if "interreg" in programmes and "transfrontalier" not in _values(entities, "activity"):
-        entities = [*entities, {**_derived("activity", "transfrontalier"), IMPLIED: True}]
-    if entities is not message.get(ENTITIES):
-        message.set(ENTITIES, entities, add_to_output=True)
+    programmes = entity_values(message, "programme")
+    if programmes & _FRANCO_GERMAN_SCHEMES and not entity_values(message, "country"):
+        add_entity(message, "country", "DE", **{IMPLIED: True})
+    if "interreg" in programmes and "transfrontalier" not in entity_values(message, "activity"):
+        add_entity(message, "activity", "transfrontalier", **{IMPLIED: True})
 
 
 # Young people's own project where they live: no partner abroad, no trip (the Solidarity Corps'
@@ -188,18 +177,17 @@ _TRAVEL = re.compile(r"\b(?:echanges?|sejours?|voyages?|partir|partent|aller|vis
 _VOLUNTEERING = re.compile(r"\b(?:benevol\w*|volontariat|solidaire\w*)\b")
 
 
-def _mark_home_project(message: Message, text: str) -> None:
+def _mark_home_project(message: Message, norm: str) -> None:
     """Young people's project at home: say so (``home_project``), and a volunteering one is solidarity."""
-    entities = message.get(ENTITIES) or []
-    if "jeunes" not in _values(entities, "audience"):
+    if "jeunes" not in entity_values(message, "audience"):
         return
-    norm = normalize(text)
     home = [match.end() for match in _AT_HOME.finditer(norm)]
     travel = [match.end() for match in _TRAVEL.finditer(norm)]
     if not home or (travel and travel[-1] > home[-1]):
         return
-    if not _values(entities, "theme") and ("benevoles" in _values(entities, "audience") or _VOLUNTEERING.search(norm)):
-        message.set(ENTITIES, [*entities, _derived("theme", "solidarite")], add_to_output=True)
+    if not entity_values(message, "theme") and (
+            "benevoles" in entity_values(message, "audience") or _VOLUNTEERING.search(norm)):
+        add_entity(message, "theme", "solidarite")
     message.set(HOME_PROJECT, True, add_to_output=True)
 
 
@@ -231,16 +219,17 @@ class PartnerTownReader(Stateless):
 
         for message in messages:
             text = message.get(TEXT) or ""
+            norm = normalize(text)  # once per message: every reading below is of the folded text
             _drop_contained_entities(message)
             _drop_negated_publics(message, text)
-            _add_residents_by_number(message, text)
-            _residents_of_all_ages(message, text)
+            _add_residents_by_number(message, norm)
+            _residents_of_all_ages(message, norm)
             if text:
                 _add_public_from_ages(message, text)
             if text and "country" not in entity_types(message):
                 _add_countries_from_towns(message, text, foreign_towns(text))
-            _add_network_from_countries(message)
-            _add_participation_theme(message, text)
-            _mark_home_project(message, text)
+            _add_network_from_countries(message, norm)
+            _add_participation_theme(message, norm)
+            _mark_home_project(message, norm)
             _add_what_a_scheme_implies(message)
         return messages

@@ -7,8 +7,6 @@ from typing import List, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import (
-    ENTITIES,
-    ENTITY_ATTRIBUTE_TYPE,
     INTENT,
     INTENT_RANKING_KEY,
     TEXT,
@@ -16,7 +14,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.parsing import normalize
-from bot.nlu.component import Stateless, entity_types
+from bot.nlu.component import Stateless, entity_types, entity_values, partner_countries
 from knowledge.vocabulary import INTENT_NEEDS, MINOR_AUDIENCES, PROFILE_ENTITIES
 
 FUNDING_INTENTS = ("ask_funding", *INTENT_NEEDS)
@@ -120,7 +118,7 @@ _SETS_UP = re.compile(
     r"|(?:creer|monter|lancer|demarrer) (?:un|notre|notre premier|le) jumelage|se jumeler|chercher une (?:ville|commune)"
     r" (?:jumelle|partenaire)|relancer (?:un|notre|le) jumelage|premier jumelage)\b")
 # Words that compare: "quelle différence", "lequel choisir", "plutôt A ou B", "vaut mieux".
-_COMPARES = re.compile(r"\b(?:differences?|differen\w*|compar\w* (?:les deux|entre|ces deux|avec)|comparaison|mieux|plutot"
+_COMPARES = re.compile(r"\b(?:differen\w*|compar\w* (?:les deux|entre|ces deux|avec)|comparaison|mieux|plutot"
                        r"|ou bien|versus|vs|lequel|laquelle|lesquels"
                        r"|choisir entre|quoi choisir|que choisir|qu'est-ce qui change|qu'est ce qui change|pareil que)\b")
 _STATEMENT_MISREAD = {"ask_twinning_setup", "out_of_scope", "nlu_fallback", "ask_what_is_twinning", "ask_capabilities"}
@@ -162,8 +160,7 @@ def corrected_intent(message: Message) -> Optional[str]:
     if (intent in FUNDING_INTENTS and intent != "ask_funding" and (message.get(INTENT) or {}).get("confidence", 1) < _SURE
             and not _supported(intent, message)):
         return _best_funding_intent(message, skip=intent)  # "climate" heard in a project on disability, say
-    if intent == "compare_programmes" and not _COMPARES.search(text) and len(
-            {e.get("value") for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) == "programme"}) < 2:
+    if intent == "compare_programmes" and not _COMPARES.search(text) and len(entity_values(message, "programme")) < 2:
         # A comparison needs two things to compare, or words that compare: else the next reading, itself
         # checked like any other (an unsure one is a fallback).
         following = next((c for c in message.get(INTENT_RANKING_KEY) or []
@@ -235,8 +232,7 @@ def corrected_intent(message: Message) -> Optional[str]:
         return None
     if intent in {"ask_capabilities", "out_of_scope", "nlu_fallback"} and _SETS_UP.search(text):
         return "ask_twinning_setup"  # "j'avais promis de jumeler la commune […] Par où commencer ?"
-    if intent == "ask_europe_direct" and "contact" in types and not _ASKS_WHERE.search(text) and any(
-            e.get(ENTITY_ATTRIBUTE_TYPE) == "contact" and e.get("value") != "europe_direct" for e in message.get(ENTITIES) or []):
+    if intent == "ask_europe_direct" and not _ASKS_WHERE.search(text) and entity_values(message, "contact") - {"europe_direct"}:
         return "ask_contact"  # "c'est qui l'AFCCRE ?": that organisation, not a centre near me
     if intent == "nlu_fallback" and "contact" in types and not types & {"country", "activity"} and (
             _WHAT_IS.search(text) or _WHO_IS.search(text)):
@@ -269,32 +265,27 @@ MIN_GUESS_CONFIDENCE = 0.1
 
 
 def _names_germany(message: Message) -> bool:
-    return any(e.get(ENTITY_ATTRIBUTE_TYPE) == "country" and str(e.get("value")).upper() == "DE"
-               for e in message.get(ENTITIES) or [])
+    return "DE" in partner_countries(message)
 
 
 def _network_possible(message: Message) -> bool:
     """A network of towns is a reading the message must allow: not one partner country without a network."""
-    entities = message.get(ENTITIES) or []
-    countries = {str(e.get("value")).upper() for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "country"} - {"FR"}
-    activities = {e.get("value") for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "activity"}
-    return len(countries) != 1 or "reseau" in activities or bool(_NETWORK_WORDS.search(normalize(message.get(TEXT) or "")))
+    return (len(partner_countries(message)) != 1 or "reseau" in entity_values(message, "activity")
+            or bool(_NETWORK_WORDS.search(normalize(message.get(TEXT) or ""))))
 
 
 def _supported(intent: str, message: Message) -> bool:
     """Whether the message gives a reason for this funding guess (a guess must be grounded in what it says)."""
-    entities = message.get(ENTITIES) or []
-    values = {(e.get(ENTITY_ATTRIBUTE_TYPE), e.get("value")) for e in entities}
-    publics = {value for kind, value in values if kind == "audience"}
+    publics, programmes = entity_values(message, "audience"), entity_values(message, "programme")
     if intent == "ask_funding_network_of_towns":
         return _network_possible(message)
     if intent == "ask_funding_youth_exchange":
-        return bool(publics & MINOR_AUDIENCES or values & {("programme", "ofaj"), ("programme", "european_solidarity_corps")})
+        return bool(publics & MINOR_AUDIENCES or programmes & {"ofaj", "european_solidarity_corps"})
     if intent == "ask_funding_education_training":
-        return bool(publics & _LEARNERS or values & {("activity", "formation"), ("theme", "education"),
-                                                      ("programme", "erasmus_plus")})
+        return bool(publics & _LEARNERS or "formation" in entity_values(message, "activity")
+                    or "education" in entity_values(message, "theme") or "erasmus_plus" in programmes)
     if intent == "ask_funding_climate_cities":
-        return any(kind == "theme" and value in _CLIMATE_THEMES or value == "horizon_cities_mission" for kind, value in values)
+        return bool(entity_values(message, "theme") & _CLIMATE_THEMES or "horizon_cities_mission" in programmes)
     if intent == "ask_funding_franco_german":
         return _names_germany(message)
     return True
