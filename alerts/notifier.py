@@ -28,6 +28,7 @@ from actions.common import today as paris_today
 from alerts import sendlog, store
 from alerts.messages import NEW_CALL, REMINDER, alert_message
 from alerts.senders import MailSender, SendError, TelegramSender
+from bot.log_privacy import database_error_detail
 from bot.settings import Settings
 from knowledge import api
 from knowledge.views import CallView, StrandView
@@ -205,7 +206,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(error, file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        detail = str(getattr(error, "orig", None) or type(error).__name__).strip().splitlines()[0]
+        detail = database_error_detail(error)
         print(f"Alerts: database unavailable: {detail}", file=sys.stderr)
         return 1
     print(report.summary())

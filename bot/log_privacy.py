@@ -158,3 +158,13 @@ def install() -> None:
     configure_structlog.hardened = True  # type: ignore[attr-defined]
     log_utils.configure_structlog = configure_structlog
     rasa_cli.configure_structlog = configure_structlog
+
+
+def database_error_detail(error: BaseException) -> str:
+    """The first line of a database error's driver message, for a command's output.
+
+    The driver's own message names the problem ("connection refused", "database … does not
+    exist"); SQLAlchemy's wrapper would add the statement and its parameters, and the URL may carry
+    a password: neither is printed.
+    """
+    return str(getattr(error, "orig", None) or type(error).__name__).strip().splitlines()[0]

@@ -69,6 +69,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.log_privacy import database_error_detail
 from bot.settings import Settings
 
 SECONDS_PER_DAY = 86_400
@@ -236,14 +237,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(error, file=sys.stderr)
         return 2
     except SQLAlchemyError as error:
-        # The message of the driver only: the URL (and its password) is not printed.
-        detail = str(getattr(error, "orig", None) or type(error).__name__).strip().splitlines()[0]
+        detail = database_error_detail(error)
         print(f"Purge impossible, base des conversations inaccessible : {detail}", file=sys.stderr)
         return 1
     try:
         alerts = purge_alerts(settings.alerts_database_url, args.dry_run)
     except SQLAlchemyError as error:
-        detail = str(getattr(error, "orig", None) or type(error).__name__).strip().splitlines()[0]
+        detail = database_error_detail(error)
         print(f"{report.summary()} Purge des alertes impossible, base inaccessible : {detail}")
         return 1
     print(f"{report.summary()} {alerts}".rstrip())  # one line, for the cron mail
