@@ -52,7 +52,7 @@ notify: $(INSTALLED) ## Send the alerts due (new calls, deadline reminders) by e
 
 validate: $(INSTALLED) ## Check the training data and the domain (gates training)
 	$(RASA) data validate --data $(DATA) --domain domain.yml --config config.yml --fail-on-warnings
-	$(PY) bot/tools/gen_entities.py --check
+	$(PY) -m bot.tools.gen_entities --check
 
 train: $(MODEL) ## Train the model when the data, domain or config changed (skipped otherwise)
 

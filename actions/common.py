@@ -113,8 +113,9 @@ def latest_entity_values(tracker: Tracker, entity: str) -> List[str]:
 # When a message names several publics, the ones who take part come before those who organise.
 PARTICIPANTS_FIRST = ("jeunes", "enfants", "scolaires", "citoyens", "seniors", "adultes", "benevoles")
 # Among several activities, the ones that decide the scheme come first ("une fête transfrontalière"
-# is a cross-border project before it is a festival).
-DECIDING_ACTIVITIES_FIRST = ("transfrontalier", "reseau", "formation")
+# is a cross-border project before it is a festival; building a course together with the partner is
+# a partnership before it is training).
+DECIDING_ACTIVITIES_FIRST = ("transfrontalier", "reseau", "cocreation", "formation")
 
 
 def project_profile(message: Mapping[Text, Any], slots: Mapping[Text, Any], need: Optional[str]) -> NeedProfile:

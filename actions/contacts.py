@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -11,11 +11,18 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import formatting
 from actions.answer import Answer, Line, send
-from actions.common import KnowledgeAction, latest_entity_values, latest_intent
+from actions.common import (
+    KnowledgeAction,
+    latest_entity_values,
+    latest_intent,
+    profile_from,
+)
 from actions.handover import handover
+from actions.recommend import example_for
+from actions.twinning import DEFAULT_EXAMPLE_STRAND
 from actions.words_fr import normalize
 from knowledge import api
-from knowledge.views import ContactView
+from knowledge.views import ContactView, ExampleView
 
 # The topic of contacts.yml each contact question asks for, and how the answer opens.
 INTENT_TOPICS = {
@@ -55,6 +62,14 @@ def _off_topic(text: str) -> bool:
     return len(words.split()) >= 5 and not _FIELD.search(words)
 
 
+def _setup_example(tracker: Tracker) -> Optional[ExampleView]:
+    """An example for a twinning to create or revive: of the scheme that would fund its meetings."""
+    profile = profile_from(tracker, tracker.get_slot("need"))
+    recommendations = api.recommend(profile) if profile.describes_anything else []
+    keys = [rec.strand.id for rec in recommendations[:1]] + [DEFAULT_EXAMPLE_STRAND]
+    return example_for(keys, profile.country)
+
+
 class ActionGiveContact(KnowledgeAction):
     """Give the right contact point for the question and the conversation's context."""
 
@@ -81,9 +96,10 @@ class ActionGiveContact(KnowledgeAction):
         elif tracker.get_slot("contact") and _REFERS_BACK.search(normalize(tracker.latest_message.get("text") or "")):
             intro, contacts = "Voici les coordonnées demandées :", api.get_contacts(tracker.get_slot("contact"))
         elif programme:
-            strand = api.get_strand(programme)
+            # "si elle part sur Erasmus+, qui contacter ?" after a youth exchange: that strand's agency.
+            strand = api.strand_for(programme, profile_from(tracker, tracker.get_slot("need")))
             intro = f"Pour {strand.short_name} :" if strand else "Vos interlocuteurs :"
-            contacts = api.contacts_for(programme)
+            contacts = api.contacts_for(strand.id if strand else programme)
             if _EUROPEAN_LEVEL.search(normalize(tracker.latest_message.get("text") or "")):
                 # "c'est géré par qui à Bruxelles ?": the Commission's executive agency first.
                 contacts = api.get_contacts("eacea") + contacts  # _unique() below drops the repeat
@@ -105,6 +121,11 @@ class ActionGiveContact(KnowledgeAction):
         if not contacts:
             contacts = api.get_contacts("europe_direct")
         facts = [Line("", "• " + formatting.contact_line(contact)) for contact in contacts]
+        if intent == "ask_twinning_setup":
+            # Who did it before: a twinning that got its meetings funded, with that country when named.
+            example = _setup_example(tracker)
+            if example is not None:
+                facts.append(Line("Exemple", formatting.example_text(example, marks=False)))
         unsure = [contact.short_name for contact in contacts if formatting.unverified_channels(contact)]
         note = formatting.to_confirm([f"les coordonnées ({', '.join(unsure)})"] if unsure else [], None)
         facts += [note] if note else []

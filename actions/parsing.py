@@ -202,7 +202,8 @@ def _parse_durations(text: str, found: Dict[str, object]) -> str:
     if match:
         found["duration_months"] = int(match.group(1))
     else:
-        match = re.search(r"\b(?:sur|pendant|durant|duree de|en)\s+(\d+)\s*(?:ans?|annees?)\b", text)
+        match = re.search(r"\b(?:sur|pendant|durant|duree de|en|(?:projet|partenariat|programme|cooperation) de)\s+(\d+)"
+                          r"\s*(?:ans?|annees?)\b", text)
         if match:
             found["duration_months"] = 12 * int(match.group(1))
     return text

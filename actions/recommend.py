@@ -24,6 +24,7 @@ from actions.common import (
     project_profile,
 )
 from actions.locator import ActionFindEuropeDirect, locator_text
+from actions.parsing import parse_answers
 from actions.words_fr import normalize
 from knowledge import api, ranking
 from knowledge.views import ExampleView, NeedProfile, Recommendation
@@ -48,6 +49,12 @@ NOTHING_FITS_TEXT = (
 )
 # "Pareil", "la même chose", "le même projet": the project under discussion, whatever else the message says.
 _SAME_PROJECT = re.compile(r"\b(?:pareil|meme chose|meme projet|idem)\b")
+# "Et si plutôt ils montaient eux-mêmes un projet ?": the people of the project under discussion.
+_SAME_PEOPLE = re.compile(r"\b(?:qu'ils|qu'elles|ils|elles|eux-memes|elles-memes)\b")
+# "On pourrait aussi ajouter notre ville jumelle roumaine": a partner added to those of the project.
+# ("aussi" alone is not enough: "et pour l'Italie ? on a aussi un jumelage avec Lucca" asks about another one.)
+_ADDS_PARTNER = re.compile(r"\b(?:ajout\w*|rajout\w*|en plus|elargi\w*|inclure|associer|s'y joindr\w*|se joindr\w*"
+                           r"|(?:avec|et) aussi|a trois|a quatre|a cinq)\b")
 # Partner countries named at once from which a project is a network of towns (CERV asks for 4
 # countries in all, the French commune's included).
 NETWORK_MIN_PARTNER_COUNTRIES = 3
@@ -84,6 +91,7 @@ class RecommendationReply:
     profile: NeedProfile = NeedProfile()
     buttons: Sequence[Dict[str, str]] = ()
     strand_id: Optional[str] = None
+    countries: Sequence[str] = ()  # the project's partner countries, once recommended
 
     @property
     def text(self) -> str:
@@ -115,6 +123,9 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
         today: the date the deadlines are counted from.
     """
     countries = entity_values(message, "country")
+    earlier = [code for code in slots.get("partner_countries") or [] if code not in countries]
+    if countries and earlier and _ADDS_PARTNER.search(normalize(message.get("text") or "")):
+        countries = earlier + countries
     need = INTENT_NEEDS.get(intent or "") or slots.get("need")
     same_project = bool(slots.get("need")) and bool(_SAME_PROJECT.search(normalize(message.get("text") or "")))
     if same_project:
@@ -127,9 +138,17 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
         # once describe a network of towns rather than a bilateral twinning.
         need = "network_of_towns"
     profile = project_profile(message, slots, need)
-    if need != slots.get("need") and need != "franco_german" and not entity_values(message, "audience"):
+    others = [code for code in countries if code.upper() != "DE"]
+    if "DE" in {code.upper() for code in countries} and others:
+        # "Rencontre trinationale avec Gifhorn et Głogów": partners beyond Germany. The Franco-German
+        # schemes are made for a German partner; the project ranks for its other partner (CERV, Erasmus+),
+        # and a Franco-German reading gives way to the same kind of project with that partner.
+        profile = replace(profile, country=others[0].upper())
+    if (need != slots.get("need") and need != "franco_german" and not entity_values(message, "audience")
+            and not _SAME_PEOPLE.search(normalize(message.get("text") or ""))):
         # A new kind of project: the public of the previous one is not this one's. (A Franco-German
-        # reading only says the partner is German: "nos jumelles sont en Allemagne et en Pologne".)
+        # reading only says the partner is German: "nos jumelles sont en Allemagne et en Pologne"; and
+        # "qu'ils montent eux-mêmes un projet" is a new project of the same people.)
         profile = replace(profile, audience=None)
 
     national = national_scheme_text(message)
@@ -143,7 +162,9 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
             return RecommendationReply("locate", text_answer(locator_text(place)), need, profile)
         return RecommendationReply("clarify", text_answer(CLARIFY_TEXT), need, profile, buttons=CLARIFY_BUTTONS)
 
-    recommendations = api.recommend(profile, today=today)
+    # The project's length, when the message gives it: "sur trois ans" is no small partnership.
+    shape = {"duration_months": parse_answers(message.get("text") or "").get("duration_months")}
+    recommendations = api.recommend(profile, today=today, answers=shape)
     if not recommendations:
         return RecommendationReply("nothing", text_answer(NOTHING_FITS_TEXT), need, profile)
     best = recommendations[0]
@@ -156,7 +177,7 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
         answer = followup_card(best, slots.get("recommended_programme"), profile, country_name, country_status,
                                contact=contacts[0] if contacts else None, example=example)
         return RecommendationReply("recommend", answer, need, profile, buttons=[full_card_button(strand.id)],
-                                   strand_id=strand.id)
+                                   strand_id=strand.id, countries=countries)
     answer = recommendation_card(
         best,
         need=ranking.infer_need(profile)[0],
@@ -171,7 +192,7 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
         country_name=country_name,
         country_status=country_status,
     )
-    return RecommendationReply("recommend", answer, need, profile, strand_id=strand.id)
+    return RecommendationReply("recommend", answer, need, profile, strand_id=strand.id, countries=countries)
 
 
 class ActionRecommendProgramme(KnowledgeAction):
@@ -196,11 +217,12 @@ class ActionRecommendProgramme(KnowledgeAction):
         if reply.kind == "nothing":
             return [SlotSet("need", reply.need)]
         if reply.kind == "recommend":
-            return [
+            events = [
                 SlotSet("need", reply.need),
                 SlotSet("recommended_programme", reply.strand_id),
                 SlotSet("programme", reply.strand_id),
             ]
+            return events + ([SlotSet("partner_countries", list(reply.countries))] if reply.countries else [])
         return []
 
 

@@ -25,7 +25,8 @@ def _strand_for_example(tracker: Tracker):
     """The programme named now; else the best for the project this message describes; else the context."""
     named = latest_entity_values(tracker, "programme")
     if named:
-        return api.get_strand(named[0])
+        # "une commune qui a monté un réseau de villes avec le CERV ?": the CERV strand of that project.
+        return api.strand_for(named[0], profile_from(tracker, tracker.get_slot("need")))
     if any(latest_entity_values(tracker, entity) for entity in PROFILE_ENTITIES):
         # "Un exemple de ville qui a fait un échange de jeunes avec l'Allemagne ?"
         recommendations = api.recommend(profile_from(tracker, tracker.get_slot("need")), today=common.today())

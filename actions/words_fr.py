@@ -125,7 +125,7 @@ VALUE_WORDS: Dict[str, str] = {
     "sante": "santé", "intergenerationnel": "intergénérationnel",
     # activities
     "echange": "échange", "reseau": "réseau", "conference": "conférence",
-    "transfrontalier": "coopération transfrontalière",
+    "transfrontalier": "coopération transfrontalière", "cocreation": "production commune avec le partenaire",
 }
 
 

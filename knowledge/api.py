@@ -104,6 +104,7 @@ def recommend(
     today: Optional[Today] = None,
     limit: int = ranking.DEFAULT_LIMIT,
     every_candidate: bool = False,
+    answers: Optional[Mapping[str, Any]] = None,
 ) -> List[Recommendation]:
     """Recommend strands for a need profile, best first (see :mod:`knowledge.ranking`).
 
@@ -112,19 +113,33 @@ def recommend(
         today: date used for the "next deadline" reason (default: today).
         limit: maximum number of recommendations.
         every_candidate: every strand that serves the need, not only the fitting alternatives.
+        answers: what the user said of the project's shape (``duration_months``): a strand whose
+            verified rules the project fails is left out ("sur trois ans" rules out a partnership of
+            24 months at most).
 
     Returns:
         Up to ``limit`` recommendations; empty if nothing fits.
     """
     snapshot = current()
+    strands = list(snapshot.strands)
+    shape = {key: value for key, value in (answers or {}).items() if key in SHAPE_ANSWERS and value}
+    if shape:
+        strands = [strand for strand in strands if not eligibility.is_checkable(strand)
+                   or eligibility.evaluate(strand, ProjectAnswers.from_mapping(shape),
+                                           dict(snapshot.countries)).verdict != "not_eligible"]
     return ranking.rank_strands(
-        list(snapshot.strands),
+        strands,
         profile,
         countries=snapshot.countries,
         today=today or date.today(),
         limit=limit,
         every_candidate=every_candidate,
     )
+
+
+# The answers that describe a project's shape, which a recommendation takes into account. (Not the
+# partner countries: a message names some of them, "un réseau avec des communes d'Italie", not all.)
+SHAPE_ANSWERS = ("duration_months",)
 
 
 def next_call(strand_id: str, today: Optional[Today] = None) -> Optional[CallView]:

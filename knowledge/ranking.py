@@ -25,6 +25,9 @@ AUDIENCE_BONUS = 3.0
 EXCLUDED_AUDIENCE_PENALTY = 5.0
 THEME_BONUS = 1.0
 ACTIVITY_BONUS = 1.0
+# Making something together with the partner (a method, shared modules) is what partnerships are for:
+# it outweighs who takes part (seniors or adults also go on a mobility) when the strand funds it.
+COCREATION_BONUS = AUDIENCE_BONUS + ACTIVITY_BONUS
 PRIORITY_PENALTY = 0.5  # per priority level below 1
 # Young people's own project at home (no partner abroad, no trip), on a theme of a scheme made for
 # that (the Solidarity Corps' projects): it beats the exchanges, which need a partner and a trip.
@@ -197,7 +200,20 @@ def rank_strands(
     if not scored or every_candidate:
         return scored[:limit]
     best, others = scored[0], scored[1:]
-    return ([best] + [rec for rec in others if _could_apply(rec.strand, best.strand, need, profile.audience)])[:limit]
+    home = _home_project(best.strand, profile)
+    return ([best] + [rec for rec in others if _could_apply(rec.strand, best.strand, need, profile.audience)
+                      and (not home or _home_project(rec.strand, profile))])[:limit]
+
+
+def _home_project(strand: StrandView, profile: NeedProfile) -> bool:
+    """Young people's own project at home, which ``strand`` funds without a partner abroad or a trip.
+
+    When the best answer is such a scheme, an alternative must be one too: an exchange needs the
+    partner and the trip the project does not have.
+    """
+    return (strand.eligible_countries.rule == "any" and profile.country is None
+            and profile.audience in _YOUTH_AUDIENCES and profile.audience in strand.audiences
+            and profile.theme in strand.themes and profile.activity not in TRAVEL_ACTIVITIES)
 
 
 def _could_apply(strand: StrandView, best: StrandView, need: str, audience: Optional[str]) -> bool:
@@ -255,9 +271,7 @@ def _score(
                 "les pays associés au programme sont admis."
             )
 
-    if (rule.rule == "any" and country is None and profile.audience in _YOUTH_AUDIENCES
-            and profile.audience in strand.audiences and profile.theme in strand.themes
-            and profile.activity not in TRAVEL_ACTIVITIES):
+    if country is None and _home_project(strand, profile):
         score += HOME_PROJECT_BONUS
         reasons.append("Projet mené chez vous par des jeunes, sans partenaire à l'étranger.")
     if profile.audience:
@@ -271,8 +285,10 @@ def _score(
         score += THEME_BONUS
         reasons.append(f"Thème couvert : {_label(profile.theme)}.")
     if profile.activity and profile.activity in strand.activities:
-        score += ACTIVITY_BONUS
+        score += COCREATION_BONUS if profile.activity == "cocreation" else ACTIVITY_BONUS
         reasons.append(f"Activité prévue : {_label(profile.activity)}.")
+    elif profile.activity == "cocreation":
+        score -= AUDIENCE_BONUS  # going to learn there (a mobility) is not making something together
     return score, reasons
 
 

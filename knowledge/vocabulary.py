@@ -81,6 +81,7 @@ ACTIVITIES = (
     "festival",
     "mobilite",
     "transfrontalier",
+    "cocreation",
 )
 
 # Topics a contact can help with; actions ask for contacts by topic.

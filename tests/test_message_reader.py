@@ -467,3 +467,62 @@ def test_a_comparison_needs_two_programmes_or_words_that_compare():
 def test_unsure_or_unfounded_readings_give_way_to_what_is_asked(text, intent, entities, expected):
     message = _message(text, intent, [intent, "ask_funding_franco_german"], entities)
     assert corrected_intent(message) == expected
+
+
+def test_how_much_we_may_ask_for_our_project_is_the_amount_not_a_national_figure():
+    message = _message("Avec le club de foot de Lörrach on ferait un tournoi à 40. Combien peut-on demander ?",
+                       "ask_twinning_figures", ["ask_twinning_figures"], [("country", "DE"), ("theme", "sport")])
+    assert corrected_intent(message) == "ask_programme_amount"
+
+
+@pytest.mark.parametrize("text", ["donc 60 000 € au maximum, c'est bien ça ?", "le forfait c'est 8 000 ou plus ?"])
+def test_amounts_quoted_back_are_an_amount_question(text):
+    assert corrected_intent(_message(text, "check_eligibility", ["check_eligibility"])) == "ask_programme_amount"
+
+
+def test_a_town_of_some_thousand_inhabitants_is_no_amount():
+    message = _message("une ville de 8 000 habitants peut-elle le faire ?", "nlu_fallback", ["nlu_fallback"])
+    assert corrected_intent(message) != "ask_programme_amount"
+
+
+def test_what_an_organisation_is_asked_with_an_aside_is_about_that_organisation():
+    message = _message("Qu'est-ce que l'AFCCRE ? notre DGS en parle tout le temps", "nlu_fallback", ["nlu_fallback"],
+                       [("contact", "afccre")])
+    assert corrected_intent(message) == "ask_contact"
+
+
+def test_a_case_described_by_its_size_asks_for_the_check():
+    message = _message("un village de 350 habitants peut-il déposer un dossier au CERV ?", "ask_programme_eligibility",
+                       ["ask_programme_eligibility"], [("programme", "cerv")])
+    assert corrected_intent(message) == "check_eligibility"
+
+
+def test_officials_met_are_not_who_takes_part():
+    text = "Nos ados voudraient préparer des débats avec les élus sur la place du vélo en ville"
+    message = Message(data={"text": text})
+    message.set("entities", [{"entity": "audience", "value": "jeunes", "start": 4, "end": 8},
+                             {"entity": "audience", "value": "elus", "start": 49, "end": 53},
+                             {"entity": "activity", "value": "conference", "start": 33, "end": 39}])
+    PartnerTownReader().process([message])
+    kinds = {(e["entity"], e["value"]) for e in message.get("entities")}
+    assert ("audience", "jeunes") in kinds and ("audience", "elus") not in kinds
+    assert ("activity", "conference") not in kinds
+
+
+def test_a_sure_youth_reading_without_young_people_is_a_plain_funding_request():
+    message = _message("Pour les 30 ans, on aimerait recevoir une quarantaine d'amis de Setúbal, une aide possible ?",
+                       "ask_funding_youth_exchange", ["ask_funding_youth_exchange"], [("country", "PT")])
+    message.set("intent", {"name": "ask_funding_youth_exchange", "confidence": 0.97})
+    assert corrected_intent(message) == "ask_funding"
+
+
+def test_whether_they_can_help_is_a_contact_question():
+    message = _message("Et eux, ils peuvent nous aider pour le dossier Erasmus+ ou faut voir quelqu'un d'autre ?",
+                       "nlu_fallback", ["compare_programmes", "ask_contact"], [("programme", "erasmus_plus")])
+    assert corrected_intent(message) == "ask_contact"
+
+
+def test_the_same_project_with_another_country_is_a_detail_even_when_unsure():
+    message = _message("Et la même chose avec Cracovie, le Fonds citoyen irait ?", "nlu_fallback",
+                       ["ask_programme_info", "compare_programmes"], [("country", "PL"), ("programme", "fonds_citoyen")])
+    assert corrected_intent(message) == "inform"

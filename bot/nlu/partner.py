@@ -49,6 +49,27 @@ def _drop_contained_entities(message: Message) -> None:
         message.set(ENTITIES, kept, add_to_output=True)
 
 
+# "des rencontres avec les élus", "débattre avec nos élus": the officials are whom the participants
+# meet, not who takes part, and such a meeting at home is no trip to the partner.
+_MEETING_OFFICIALS = re.compile(
+    r"\b(?:rencontres?|rencontrer|d[ée]bats?|d[ée]battre|dialogues?|dialoguer|[ée]changes?|[ée]changer|discuter"
+    r"|conf[ée]rences?)\s+avec\s+(?:les|leurs|nos|des|ses|vos)\s+(?:[ée]lu(?:e)?s|conseillers municipaux)\b",
+    re.IGNORECASE)
+
+
+def _drop_officials_met(message: Message, text: str) -> None:
+    """Drop the officials (and the meeting) of "rencontres avec les élus": counterparts, not participants."""
+    spans = [match.span() for match in _MEETING_OFFICIALS.finditer(text)]
+    if not spans:
+        return
+    entities = message.get(ENTITIES) or []
+    kept = [e for e in entities if not (
+        e.get(ENTITY_ATTRIBUTE_TYPE) in ("audience", "activity") and isinstance(e.get("start"), int)
+        and e.get("end", 0) > e["start"] and any(start <= e["start"] and e["end"] <= end for start, end in spans))]
+    if len(kept) != len(entities):
+        message.set(ENTITIES, kept, add_to_output=True)
+
+
 def _drop_negated_publics(message: Message, text: str) -> None:
     """"on peut le faire sans adulte ?": a public the message rules out is not the project's."""
     entities = message.get(ENTITIES) or []
@@ -222,6 +243,7 @@ class PartnerTownReader(Stateless):
             norm = normalize(text)  # once per message: every reading below is of the folded text
             _drop_contained_entities(message)
             _drop_negated_publics(message, text)
+            _drop_officials_met(message, text)
             _add_residents_by_number(message, norm)
             _residents_of_all_ages(message, norm)
             if text:

@@ -48,6 +48,8 @@ _DESCRIBES_PROJECT = re.compile(
     r"\b(?:jumel\w*|ville (?:jumelle|partenaire|amie)|commune (?:jumelle|partenaire)|echanges?|rencontres?|delegations?"
     r"|sejours?|voyages?|accueillir|recevoir|inviter|projets?)\b"
 )
+# "Pareil", "la même chose", "le même projet": the project under discussion, elsewhere or otherwise.
+_SAME_PROJECT = re.compile(r"\b(?:pareil|meme chose|meme projet|idem)\b")
 # Readings that a new detail of the project under discussion is mistaken for ("Ah non, ce sera juste
 # avec Fano, en Italie", "et pour l'Italie ? on a aussi un jumelage avec Lucca").
 _DETAIL_MISREAD = {"goodbye", "thank", "affirm", "deny", "ask_what_is_twinning"}
@@ -58,7 +60,9 @@ _WHO_MANAGES = re.compile(
     r"\b(?:qui gere|gere par qui|geres? par qui|qui s'occupe|qui pilote|gestionnaire"
     # "qui pourrait nous conseiller pour monter le dossier ?": whom to address, not the check
     r"|qui (?:pourrait|peut|pourra|saurait|pourrait-il) (?:nous |m'|me |les |leur )?(?:conseiller|accompagner|renseigner|orienter)"
-    r"|(?:a|aupres de) qui (?:s'adresser|nous adresser|demander conseil)|aupres de qui|a qui (?:deposer|envoyer|adresser))\b")
+    r"|(?:a|aupres de) qui (?:s'adresser|nous adresser|demander conseil)|aupres de qui|a qui (?:deposer|envoyer|adresser)"
+    # "ils peuvent m'aider à remplir le dossier ou il faut voir quelqu'un d'autre ?"
+    r"|(?:peuvent|pourraient|peut|pourrait)[- ](?:ils|elles|il|elle) (?:m'|nous )?aider|voir quelqu'un d'autre)\b")
 _PROGRAMME_QUESTIONS = {
     "ask_programme_info", "ask_programme_amount", "ask_programme_deadline", "ask_programme_how_to_apply",
     "ask_programme_eligibility",
@@ -105,7 +109,8 @@ _HOW_MANY = re.compile(r"\b(?:combien (?:y a-t-il|y a t il|de (?:communes|villes
                        r"|nombre de (?:communes|villes|centres|jumelages|projets|collectivites))\b")
 # Readings of a short question that mean the classifier did not know.
 _UNSURE = {"nlu_fallback", "affirm", "deny", "inform", "thank", "greet"}
-_WHO_IS = re.compile(r"\b(?:ce que c'est|c'est qui|qui est|qui sont|c'est quoi)\b")
+_WHO_IS = re.compile(r"\b(?:ce que c'est|c'est qui|qui est|qui sont|c'est quoi|qu'est-ce que (?:le|la|les|l')"
+                     r"|qu'est ce que (?:le|la|les|l'))")
 # Above this confidence the classifier's funding reading stands, grounded in the message or not.
 _SURE = 0.8
 _LEARNERS = {"scolaires", "enseignants", "adultes"}
@@ -128,7 +133,9 @@ _STATEMENT_MISREAD = {"ask_twinning_setup", "out_of_scope", "nlu_fallback", "ask
 # "Are WE eligible to CERV?" asks for the eligibility check of the user's own project; "who can apply
 # to CERV?" asks about the programme.
 _ABOUT_US = re.compile(
-    r"\b(?:on|qu ?on|nous|notre|nos|sommes[- ]nous|peut[- ]on|pourrait[- ]on|pouvons[- ]nous|serions[- ]nous|ma|mon)\b"
+    r"\b(?:on|qu ?on|nous|notre|nos|sommes[- ]nous|peut[- ]on|pourrait[- ]on|pouvons[- ]nous|serions[- ]nous|ma|mon"
+    # "une commune de 600 habitants peut-elle candidater ?": a case described, the user's own
+    r"|(?:une|un) (?:petite |petit )?(?:commune|ville|village|association|asso|comite) de \d[\d ]*(?:habitants|membres|adherents))\b"
 )
 # "peut-on y participer", "nos jeunes peuvent-ils demander…", "est-ce qu'on peut avoir Erasmus+ pour…"
 _CAN_WE = (r"(?:peut|peuvent|pourrait|pourraient|pouvons|pourrions)(?:[- ](?:on|il|elle|ils|elles))?"
@@ -139,6 +146,15 @@ _ELIGIBLE = re.compile(
 )
 # "on peut avoir combien ?": the amount, not the check.
 _ASKS_AMOUNT = re.compile(r"\b(?:combien|montant|somme)\b")
+# "On peut demander combien ?", "combien peut-on toucher ?", "quel montant ?": the money for the
+# project, not a national figure.
+_ASKS_OUR_AMOUNT = re.compile(
+    r"\b(?:(?:on|nous) (?:peut|pourrait|pourra|peuvent|pouvons) (?:demander|toucher|obtenir|avoir|recevoir|esperer) combien"
+    r"|combien (?:(?:on|nous) )?(?:peut|pourrait|pourra|pouvons|peuvent)(?:[- ](?:on|nous))? (?:demander|toucher|obtenir|avoir"
+    r"|recevoir|esperer)|quel montant|combien d'argent|(?:demander|toucher|obtenir) combien)\b")
+# "c'est 30 000 ou 60 000 ?", "5 000 € c'est le maximum ?": amounts quoted, not people counted.
+_QUOTES_AMOUNT = re.compile(r"\b\d{1,3}(?:[  .]?000)+\b(?! (?:habitants|personnes|participants|jeunes|visiteurs))"
+                            r"|\b\d+ ?(?:€|euros?|k€|keur)")
 _ELIGIBILITY_FROM = {"ask_programme_eligibility", "ask_programme_info", "ask_programme_how_to_apply", "nlu_fallback",
                      *FUNDING_INTENTS}
 
@@ -160,6 +176,12 @@ def corrected_intent(message: Message) -> Optional[str]:
     if (intent in FUNDING_INTENTS and intent != "ask_funding" and (message.get(INTENT) or {}).get("confidence", 1) < _SURE
             and not _supported(intent, message)):
         return _best_funding_intent(message, skip=intent)  # "climate" heard in a project on disability, say
+    if (intent == "ask_funding_youth_exchange" and not _supported(intent, message)
+            and "erasmus_plus" not in entity_values(message, "programme")):
+        # However sure the classifier is, a youth exchange needs young people: a message that names
+        # none ("faire venir nos amis de Ponte da Barca, une trentaine") is a funding request whose
+        # public the conversation or the project's profile decides.
+        return "ask_funding"
     if intent == "compare_programmes" and not _COMPARES.search(text) and len(entity_values(message, "programme")) < 2:
         # A comparison needs two things to compare, or words that compare: else the next reading, itself
         # checked like any other (an unsure one is a fallback).
@@ -171,6 +193,11 @@ def corrected_intent(message: Message) -> Optional[str]:
         if reread is None and following["name"] == "nlu_fallback" and types & _PROJECT_ENTITIES:
             return _best_funding_intent(message)  # a project told, and no other reading to speak of
         return reread or following["name"]
+    if intent == "ask_twinning_figures" and _ASKS_OUR_AMOUNT.search(text):
+        return "ask_programme_amount"  # "une asso de Cottbus, une quinzaine de bénévoles. On peut demander combien ?"
+    if (intent in _UNSURE | {"check_eligibility"} and "?" in text and "programme" not in types
+            and not types & _PROJECT_ENTITIES and _QUOTES_AMOUNT.search(text)):
+        return "ask_programme_amount"  # "c'est 30 000 ou 60 000 c'est ça ? comment on choisit ?"
     if intent == "ask_twinning_figures" and not _FIGURE_WORDS.search(text) and types & _PROJECT_ENTITIES and (
             _DESCRIBES_PROJECT.search(text) or "activity" in types):
         return _best_funding_intent(message)  # a project told, no figure asked ("un atelier réparation avec Cottbus")
@@ -181,6 +208,8 @@ def corrected_intent(message: Message) -> Optional[str]:
     if intent == "ask_funding" and not types & _PROJECT_ENTITIES and _TWINNING.search(text):
         # "quelles aides européennes existent pour les jumelages ?": the twinning scheme, then details.
         return "ask_funding_twinning"
+    if intent == "nlu_fallback" and "country" in types and _SAME_PROJECT.search(text):
+        return "inform"  # "exactement pareil avec nos jumeaux italiens, l'OFAJ marcherait ?": the same project there
     if intent in _FOLLOW_UP_FROM and types and types <= {"country"} and _FOLLOW_UP.match(text):
         return "inform"  # "et pour l'Italie ? on a aussi un jumelage avec Lucca": the same project, elsewhere
     if (intent == "check_eligibility" and "programme" not in types and not _ELIGIBLE.search(text)

@@ -145,3 +145,35 @@ async def test_a_question_on_the_money_for_twinnings_is_about_the_twinning_schem
     tracker = make_tracker("ask_programme_amount", text="L'Europe met combien dans les projets de jumelage ?")
     await ActionAnswerProgrammeQuestion().run(dispatcher, tracker, {})
     assert programmes_in_order(dispatcher.messages[0]["text"])[0] == "cerv"
+
+
+async def test_a_programme_named_in_a_youth_conversation_gives_that_strands_agency(make_tracker, dispatcher):
+    """"Et pour Erasmus+, on s'adresse à qui ?" after a youth exchange: the youth agency, not the schools' one."""
+    slots = {"need": "youth_exchange", "audience": "jeunes", "country": "IT"}
+    tracker = make_tracker("ask_contact", slots=slots, entities=[{"entity": "programme", "value": "erasmus_plus"}],
+                           text="Et pour Erasmus+, on s'adresse à qui ?")
+    await ActionGiveContact().run(dispatcher, tracker, {})
+
+    first_listed = dispatcher.messages[0]["text"].split("\n• ", 1)[1]
+    assert contacts_in_order(first_listed)[0] == "agence_erasmus_jeunesse_sport"
+
+
+async def test_reviving_a_twinning_gets_the_people_to_ask_and_an_example(make_tracker, dispatcher):
+    """"Notre jumelage avec une commune autrichienne est en sommeil, comment le réveiller ?"."""
+    tracker = make_tracker("ask_twinning_setup", entities=[{"entity": "country", "value": "AT"}],
+                           text="Notre jumelage avec une commune autrichienne est en sommeil, comment le réveiller ?")
+    await ActionGiveContact().run(dispatcher, tracker, {})
+
+    text = dispatcher.messages[0]["text"]
+    assert contacts_in_order(text.split("\n• ", 1)[1])[0] == "afccre"
+    assert "Exemple" in text
+
+
+async def test_an_example_of_a_network_with_a_named_programme_is_a_network(make_tracker, dispatcher):
+    """"Une commune a déjà fait un réseau de villes avec le CERV ?": the networks strand's examples."""
+    tracker = make_tracker("ask_example", entities=[{"entity": "programme", "value": "cerv"},
+                                                    {"entity": "activity", "value": "reseau"}],
+                           text="Une commune a déjà fait un réseau de villes avec le CERV ?")
+    await ActionGiveExample().run(dispatcher, tracker, {})
+
+    assert "Réseaux de villes" in dispatcher.messages[0]["text"].split("\n", 1)[0]

@@ -253,3 +253,104 @@ def test_a_franco_german_reading_keeps_the_public_of_the_project():
     slots = {"need": "youth_exchange", "audience": "jeunes"}
     reply = recommendation_reply(message, slots, "ask_funding_franco_german", date(2026, 11, 30))
     assert reply.strand_id in ("ofaj_youth_meetings", "erasmus_youth_exchanges")
+
+
+def test_partners_beyond_germany_rank_for_the_other_partner():
+    """"Fête à trois avec Speyer et Ravenne" read as Franco-German: a twinning with Italy and Germany."""
+    from datetime import date
+
+    from actions.recommend import recommendation_reply
+
+    message = {"text": "Fête à trois pour nos jumelages avec Speyer et Ravenne, quel financement ?",
+               "entities": [{"entity": "country", "value": "DE"}, {"entity": "country", "value": "IT"},
+                            {"entity": "audience", "value": "citoyens"}, {"entity": "activity", "value": "festival"}]}
+    reply = recommendation_reply(message, {}, "ask_funding_franco_german", date(2026, 11, 30))
+    assert reply.strand_id == "cerv_town_twinning"
+
+
+def test_a_partner_added_to_two_makes_a_network_and_another_country_alone_does_not():
+    from datetime import date
+
+    from actions.recommend import recommendation_reply
+
+    slots = {"need": "twinning_meeting", "audience": "citoyens", "country": "PT",
+             "recommended_programme": "cerv_town_twinning", "partner_countries": ["PT", "BE"]}
+    added = {"text": "Et si on y associait en plus nos amis hongrois ?", "entities": [{"entity": "country", "value": "HU"}]}
+    assert recommendation_reply(added, slots, "inform", date(2026, 11, 30)).strand_id == "cerv_networks_of_towns"
+    instead = {"text": "Et pour nos amis hongrois ?", "entities": [{"entity": "country", "value": "HU"}]}
+    assert recommendation_reply(instead, slots, "inform", date(2026, 11, 30)).strand_id == "cerv_town_twinning"
+
+
+def test_young_peoples_project_at_home_gets_no_exchange_as_an_alternative():
+    from datetime import date
+
+    from actions.recommend import recommendation_reply
+    from tests.answers import programmes_in_order
+
+    message = {"text": "des jeunes de 20 ans veulent ouvrir une friperie solidaire dans leur quartier, une aide ?",
+               "entities": [{"entity": "audience", "value": "jeunes"}, {"entity": "theme", "value": "solidarite"}],
+               "home_project": True}
+    reply = recommendation_reply(message, {}, "ask_funding_youth_exchange", date(2026, 11, 30))
+    assert reply.strand_id == "esc_solidarity_projects"
+    assert programmes_in_order(reply.text) == ["european_solidarity_corps"]
+
+
+def test_building_a_course_together_is_a_partnership_and_going_to_learn_a_mobility():
+    from datetime import date
+
+    from actions.recommend import recommendation_reply
+
+    together = {"text": "Nos retraités et le club de Tarragone veulent co-construire un atelier mémoire en ligne",
+                "entities": [{"entity": "audience", "value": "seniors"}, {"entity": "country", "value": "ES"},
+                             {"entity": "activity", "value": "cocreation"}]}
+    reply = recommendation_reply(together, {}, "ask_funding_education_training", date(2026, 11, 30))
+    assert reply.strand_id == "erasmus_small_scale_partnerships"
+    going = {"text": "Nos bénévoles adultes iraient suivre une formation d'animateur à Tarragone",
+             "entities": [{"entity": "audience", "value": "adultes"}, {"entity": "country", "value": "ES"},
+                          {"entity": "activity", "value": "formation"}]}
+    assert recommendation_reply(going, {}, "ask_funding_education_training",
+                                date(2026, 11, 30)).strand_id == "erasmus_adult_education_mobility"
+
+
+async def test_a_comparison_for_a_described_project_puts_the_fitting_one_first_with_contact_and_example(
+        make_tracker, dispatcher):
+    """"Pour nos collégiens et leurs correspondants de Brême : OFAJ ou Fonds citoyen ?"."""
+    from actions.compare import ActionComparePrograms
+    from tests.answers import programmes_in_order
+
+    tracker = make_tracker("compare_programmes", entities=[
+        {"entity": "programme", "value": "fonds_citoyen"}, {"entity": "programme", "value": "ofaj"},
+        {"entity": "audience", "value": "jeunes"}, {"entity": "country", "value": "DE"}],
+        text="Pour nos jeunes et leurs correspondants de Brême : Fonds citoyen ou OFAJ ?")
+    await ActionComparePrograms().run(dispatcher, tracker, {})
+
+    text = dispatcher.messages[0]["text"]
+    assert programmes_in_order(text)[0] == "ofaj"
+    assert "Contact" in text and "Exemple" in text
+
+
+def test_a_new_project_of_the_same_people_keeps_them():
+    """After a youth exchange: "et s'ils préparaient eux-mêmes des propositions sur la démocratie locale ?"."""
+    from datetime import date
+
+    from actions.recommend import recommendation_reply
+
+    message = {"text": "et s'ils préparaient eux-mêmes des propositions sur la démocratie locale pour le conseil ?",
+               "entities": [{"entity": "theme", "value": "democratie"}]}
+    slots = {"need": "youth_exchange", "audience": "jeunes", "country": "SE", "recommended_programme": "erasmus_youth_exchanges"}
+    reply = recommendation_reply(message, slots, "ask_funding_twinning", date(2026, 11, 30))
+    assert reply.strand_id == "erasmus_youth_participation"
+
+
+def test_a_three_year_project_with_two_partner_countries_is_no_small_partnership():
+    """"Avec Kranj et Zadar, un module commun pour nos agents, sur trois ans"."""
+    from datetime import date
+
+    from actions.recommend import recommendation_reply
+
+    message = {"text": "Avec Kranj et Zadar, on voudrait élaborer ensemble un module commun pour nos agents, sur trois ans",
+               "entities": [{"entity": "country", "value": "SI"}, {"entity": "country", "value": "HR"},
+                            {"entity": "audience", "value": "agents"}, {"entity": "activity", "value": "cocreation"}]}
+    reply = recommendation_reply(message, {}, "ask_funding_education_training", date(2026, 11, 30))
+    assert reply.strand_id == "erasmus_cooperation_partnerships"
+    assert "petite envergure" not in reply.text

@@ -18,6 +18,8 @@ STRANDS = (
     "cerv_town_twinning",
     "cerv_networks_of_towns",
     "erasmus_youth_exchanges",
+    "erasmus_small_scale_partnerships",
+    "erasmus_cooperation_partnerships",
     "ofaj_youth_meetings",
     "fonds_citoyen_projects",
 )
@@ -210,7 +212,7 @@ def test_every_result_carries_text_source_and_year(knowledge_url: str, strand_id
         ),
         ("ofaj_youth_meetings", ("partner_countries", "meeting_format", "participants", "max_age", "duration_days")),
         ("fonds_citoyen_projects", ("applicant_type", "partner_countries", "is_youth_only", "weeks_until_start")),
-        ("erasmus_plus", ()),  # default strand KA210: no checkable rule yet
+        ("erasmus_plus", ("partner_countries", "duration_months")),  # default strand KA210: its partners and length
     ],
 )
 def test_required_answers_in_asking_order(knowledge_url: str, strand_id: str, expected: tuple) -> None:
@@ -325,6 +327,15 @@ def test_real_checks_load() -> None:
 
 
 def test_strand_without_checks_gives_no_verdict(knowledge_url: str) -> None:
-    report = api.check_eligibility("erasmus_small_scale_partnerships", FC_OK)
+    report = api.check_eligibility("erasmus_adult_education_mobility", FC_OK)
     assert (report.verdict, report.results, report.missing) == ("unknown", (), ())
-    assert {r.rule_key for r in report.not_checked} == {"min_organisations", "project_duration", "application_limit"}
+    assert {r.rule_key for r in report.not_checked} == {"applicant_types", "max_participants", "project_duration"}
+
+
+def test_a_three_year_partnership_of_three_countries_is_a_cooperation_partnership(knowledge_url: str) -> None:
+    """A small-scale partnership lasts 24 months at most; a cooperation partnership needs 3 countries."""
+    three_years = dict(partner_countries=("HR", "SI"), duration_months=36)
+    assert api.check_eligibility("erasmus_small_scale_partnerships", three_years).verdict == "not_eligible"
+    assert api.check_eligibility("erasmus_cooperation_partnerships", three_years).verdict == "eligible"
+    two_countries = dict(partner_countries=("SI",), duration_months=18)
+    assert api.check_eligibility("erasmus_cooperation_partnerships", two_countries).verdict == "not_eligible"
