@@ -167,6 +167,11 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
     recommendations = api.recommend(profile, today=today, answers=shape)
     if not recommendations:
         return RecommendationReply("nothing", text_answer(NOTHING_FITS_TEXT), need, profile)
+    named = {api.get_strand(value).programme_id for value in entity_values(message, "programme") if api.get_strand(value)}
+    if recommendations[0].strand.programme_id in named:
+        # "L'OFAJ, qu'est-ce qu'ils prennent en charge pour une rencontre de jeunes ?": the programme asked
+        # about fits; other programmes' strands are not what was asked.
+        recommendations = [rec for rec in recommendations if rec.strand.programme_id in named]
     best = recommendations[0]
     strand = best.strand
     country_name = api.country_name(profile.country)
@@ -222,6 +227,10 @@ class ActionRecommendProgramme(KnowledgeAction):
                 SlotSet("recommended_programme", reply.strand_id),
                 SlotSet("programme", reply.strand_id),
             ]
+            if reply.profile.activity and len(latest_entity_values(tracker, "activity")) > 1:
+                # Of several activities, the one that decided ("cocreation" before "formation") is the
+                # project's for the next turns.
+                events.append(SlotSet("activity", reply.profile.activity))
             return events + ([SlotSet("partner_countries", list(reply.countries))] if reply.countries else [])
         return []
 

@@ -526,3 +526,38 @@ def test_the_same_project_with_another_country_is_a_detail_even_when_unsure():
     message = _message("Et la même chose avec Cracovie, le Fonds citoyen irait ?", "nlu_fallback",
                        ["ask_programme_info", "compare_programmes"], [("country", "PL"), ("programme", "fonds_citoyen")])
     assert corrected_intent(message) == "inform"
+
+
+@pytest.mark.parametrize("text, made", [
+    ("Avec Tartu, nos bibliothécaires voudraient rédiger ensemble un guide d'animation numérique", True),
+    ("Concevoir avec notre jumelle de Lecco des outils pédagogiques partagés pour les cours de langue", True),
+    ("On voudrait créer un jumelage avec une ville de Lituanie", False),
+])
+def test_teaching_material_made_with_the_partner_is_co_creation(text, made):
+    message = Message(data={"text": text})
+    message.set("entities", [])
+    PartnerTownReader().process([message])
+    assert (("activity", "cocreation") in {(e["entity"], e["value"]) for e in message.get("entities")}) == made
+
+
+def test_whether_a_new_detail_changes_anything_is_that_detail():
+    message = _message("et si c'était fin juin plutôt, ça change quelque chose ?", "nlu_fallback", ["inform", "bot_challenge"])
+    assert corrected_intent(message) == "inform"
+
+
+@pytest.mark.parametrize("text", ["notre projet avec Trnava, ça passe pour le CERV ?",
+                                  "avec 12 bénévoles on a une chance au Fonds citoyen ?"])
+def test_whether_our_project_stands_a_chance_starts_the_check(text):
+    message = _message(text, "ask_funding_twinning", ["ask_funding_twinning"],
+                       [("programme", "cerv"), ("country", "SK"), ("audience", "benevoles")])
+    assert corrected_intent(message) == "check_eligibility"
+
+
+def test_young_people_as_the_subject_of_officials_work_are_not_the_public():
+    text = "Nos élus et ceux de Ptuj veulent travailler ensemble sur l'emploi des jeunes dans les petites villes"
+    start = text.index("jeunes")
+    message = Message(data={"text": text})
+    message.set("entities", [{"entity": "audience", "value": "elus", "start": 4, "end": 8},
+                             {"entity": "audience", "value": "jeunes", "start": start, "end": start + 6}])
+    PartnerTownReader().process([message])
+    assert {e["value"] for e in message.get("entities") if e["entity"] == "audience"} == {"elus"}

@@ -70,6 +70,25 @@ def _drop_officials_met(message: Message, text: str) -> None:
         message.set(ENTITIES, kept, add_to_output=True)
 
 
+# "faible participation des jeunes", "l'emploi des jeunes": young people as the subject of a project
+# that others (elected officials, associations) carry out.
+_YOUTH_AS_SUBJECT = re.compile(
+    r"\b(?:participation|place|engagement|implication|emploi|insertion|absence|manque|depart|exode|avenir|attentes"
+    r"|besoins|sante|chomage|decrochage) (?:des|de nos|de leurs) jeunes\b", re.IGNORECASE)
+
+
+def _drop_youth_as_subject(message: Message, text: str) -> None:
+    """Young people named only as a subject ("la participation des jeunes"), with others taking part: not the public."""
+    entities = message.get(ENTITIES) or []
+    young = [e for e in entities if e.get(ENTITY_ATTRIBUTE_TYPE) == "audience" and e.get("value") == "jeunes"]
+    others = entity_values(message, "audience") - set(MINOR_AUDIENCES)
+    if not young or not others or not all(isinstance(e.get("start"), int) for e in young):
+        return
+    spans = [match.span() for match in _YOUTH_AS_SUBJECT.finditer(normalize(text))]
+    if all(any(start <= e["start"] and e["end"] <= end for start, end in spans) for e in young):
+        _drop_audiences(message, {"jeunes"})
+
+
 def _drop_negated_publics(message: Message, text: str) -> None:
     """"on peut le faire sans adulte ?": a public the message rules out is not the project's."""
     entities = message.get(ENTITIES) or []
@@ -155,6 +174,26 @@ def _residents_of_all_ages(message: Message, norm: str) -> None:
     _drop_audiences(message, set(MINOR_AUDIENCES))
     if "citoyens" not in publics:
         add_entity(message, "audience", "citoyens")
+
+
+# Making teaching material with the partner: "construire avec Kranj un module de formation commun",
+# "rédiger ensemble un guide". The lookup table has the set phrases ("modules communs"); this reads the
+# verb and its object apart.
+_MAKES = r"(?:construire|elaborer|concevoir|creer|rediger|developper|produire|ecrire|mettre au point|co-?ecrire)"
+_MATERIAL = (r"(?:modules?|methodes?|guides?|outils?|supports?|ressources?|kits?|manuels?|referentiels?|cursus|curriculum"
+             r"|programmes? pedagogiques?|parcours|mallettes?|formations? communes?|cours en ligne|mooc)")
+_COCREATION = re.compile(rf"\b{_MAKES}\b[^.?!;]{{0,80}}?\b{_MATERIAL}\b")
+_TOGETHER = re.compile(r"\b(?:communs?|communes?|ensemble|avec|partag\w*|conjoint\w*)\b")
+
+
+def _add_cocreation(message: Message, norm: str) -> None:
+    """Teaching material made with the partner is what partnerships fund: the activity ``cocreation``."""
+    if "cocreation" in entity_values(message, "activity"):
+        return
+    for match in _COCREATION.finditer(norm):
+        if _TOGETHER.search(norm[match.start():match.end() + 40]):
+            add_entity(message, "activity", "cocreation")
+            return
 
 
 # Young people with their elected officials, in a youth council, about voting: their participation in
@@ -244,6 +283,7 @@ class PartnerTownReader(Stateless):
             _drop_contained_entities(message)
             _drop_negated_publics(message, text)
             _drop_officials_met(message, text)
+            _drop_youth_as_subject(message, text)
             _add_residents_by_number(message, norm)
             _residents_of_all_ages(message, norm)
             if text:
@@ -252,6 +292,7 @@ class PartnerTownReader(Stateless):
                 _add_countries_from_towns(message, text, foreign_towns(text))
             _add_network_from_countries(message, norm)
             _add_participation_theme(message, norm)
+            _add_cocreation(message, norm)
             _mark_home_project(message, norm)
             _add_what_a_scheme_implies(message)
         return messages

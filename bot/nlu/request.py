@@ -48,6 +48,8 @@ _DESCRIBES_PROJECT = re.compile(
     r"\b(?:jumel\w*|ville (?:jumelle|partenaire|amie)|commune (?:jumelle|partenaire)|echanges?|rencontres?|delegations?"
     r"|sejours?|voyages?|accueillir|recevoir|inviter|projets?)\b"
 )
+# "Ça change quelque chose (pour le programme) ?": a detail of the project under discussion, to re-rank.
+_CHANGES_ANYTHING = re.compile(r"\b(?:ca|cela|c|est-ce que ca) (?:change|changerait|changera) (?:quelque chose|qqch|quoi|rien)\b")
 # "Pareil", "la même chose", "le même projet": the project under discussion, elsewhere or otherwise.
 _SAME_PROJECT = re.compile(r"\b(?:pareil|meme chose|meme projet|idem)\b")
 # Readings that a new detail of the project under discussion is mistaken for ("Ah non, ce sera juste
@@ -142,6 +144,8 @@ _CAN_WE = (r"(?:peut|peuvent|pourrait|pourraient|pouvons|pourrions)(?:[- ](?:on|
            r" (?:y )?(?:participer|candidater|postuler|demander|deposer|avoir|obtenir)")
 _ELIGIBLE = re.compile(
     r"\b(?:el+igib\w*|criteres|conditions|pretendre|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
+    # "ça passe pour le CERV ?", "notre dossier tient ?", "on a une chance au Fonds citoyen ?"
+    r"|(?:ca|il|elle|on|dossier|projet) (?:passe|passerait|tient|tiendrait)|(?:a|ait|aurait|avons) (?:une|nos|des) chances?"
     rf"|faire partie|beneficier|{_CAN_WE})\b"
 )
 # "on peut avoir combien ?": the amount, not the check.
@@ -193,7 +197,7 @@ def corrected_intent(message: Message) -> Optional[str]:
         if reread is None and following["name"] == "nlu_fallback" and types & _PROJECT_ENTITIES:
             return _best_funding_intent(message)  # a project told, and no other reading to speak of
         return reread or following["name"]
-    if intent == "ask_twinning_figures" and _ASKS_OUR_AMOUNT.search(text):
+    if intent in ("ask_twinning_figures", "nlu_fallback") and _ASKS_OUR_AMOUNT.search(text):
         return "ask_programme_amount"  # "une asso de Cottbus, une quinzaine de bénévoles. On peut demander combien ?"
     if (intent in _UNSURE | {"check_eligibility"} and "?" in text and "programme" not in types
             and not types & _PROJECT_ENTITIES and _QUOTES_AMOUNT.search(text)):
@@ -208,6 +212,8 @@ def corrected_intent(message: Message) -> Optional[str]:
     if intent == "ask_funding" and not types & _PROJECT_ENTITIES and _TWINNING.search(text):
         # "quelles aides européennes existent pour les jumelages ?": the twinning scheme, then details.
         return "ask_funding_twinning"
+    if intent in _UNSURE and not types and _CHANGES_ANYTHING.search(text):
+        return "inform"  # "et ce serait du 12 au 15 mai, ça change quelque chose ?": a detail of the project
     if intent == "nlu_fallback" and "country" in types and _SAME_PROJECT.search(text):
         return "inform"  # "exactement pareil avec nos jumeaux italiens, l'OFAJ marcherait ?": the same project there
     if intent in _FOLLOW_UP_FROM and types and types <= {"country"} and _FOLLOW_UP.match(text):

@@ -354,3 +354,17 @@ def test_a_three_year_project_with_two_partner_countries_is_no_small_partnership
     reply = recommendation_reply(message, {}, "ask_funding_education_training", date(2026, 11, 30))
     assert reply.strand_id == "erasmus_cooperation_partnerships"
     assert "petite envergure" not in reply.text
+
+
+def test_a_fitting_programme_asked_about_gets_no_other_programme_beside_it():
+    """"Le Fonds citoyen, ils financent quoi pour notre fête avec Landau ?"."""
+    from datetime import date
+
+    from actions.recommend import recommendation_reply
+    from tests.answers import programmes_in_order
+
+    message = {"text": "Le Fonds citoyen, ils financent quoi pour notre fête d'habitants avec Landau ?",
+               "entities": [{"entity": "programme", "value": "fonds_citoyen"}, {"entity": "country", "value": "DE"},
+                            {"entity": "audience", "value": "citoyens"}, {"entity": "activity", "value": "festival"}]}
+    reply = recommendation_reply(message, {}, "ask_funding_franco_german", date(2026, 11, 30))
+    assert programmes_in_order(reply.text)[0] == "fonds_citoyen" and "Autres pistes" not in reply.text
