@@ -167,7 +167,7 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
     recommendations = api.recommend(profile, today=today, answers=shape)
     if not recommendations:
         return RecommendationReply("nothing", text_answer(NOTHING_FITS_TEXT), need, profile)
-    named = {api.get_strand(value).programme_id for value in entity_values(message, "programme") if api.get_strand(value)}
+    named = {found.programme_id for value in entity_values(message, "programme") if (found := api.get_strand(value))}
     if recommendations[0].strand.programme_id in named:
         # "L'OFAJ, qu'est-ce qu'ils prennent en charge pour une rencontre de jeunes ?": the programme asked
         # about fits; other programmes' strands are not what was asked.
