@@ -41,6 +41,7 @@ _FILLER = frozenset(
 _DEPARTEMENT_WORDS = frozenset({"dep", "dept", "departement", "le", "du", "dans"})
 _AT_WORDS = frozenset({"a", "au", "aux"})  # "à Vienne" is the town, "en Vienne" the département
 _ARTICLES = ("le", "la", "les", "l")
+_POSSESSIVES = frozenset({"notre", "nos", "ma", "mon", "mes", "leur", "leurs", "votre", "vos", "sa", "son", "ses"})
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 _POSTAL_CODE = re.compile(r"^\d{5}$")
 _DEPARTEMENT_CODE = re.compile(r"^(\d{1,3}|2a|2b)$")
@@ -331,6 +332,8 @@ def _plausible(original: Sequence[str], words: Sequence[str], start: int, end: i
     """
     if end < len(words) and words[end].startswith("europeen"):
         return False  # "l'Union européenne" is not the commune of L'Union (Haute-Garonne)
+    if start > 0 and words[start - 1] in _POSSESSIVES and not original[start][:1].isupper():
+        return False  # "nos deux villes" are the twin towns, not the commune of Les Deux-Villes
     if words[start] in _ARTICLES and end - start == 2:
         start += 1
     elif end - start > 1:

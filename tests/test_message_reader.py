@@ -561,3 +561,63 @@ def test_young_people_as_the_subject_of_officials_work_are_not_the_public():
                              {"entity": "audience", "value": "jeunes", "start": start, "end": start + 6}])
     PartnerTownReader().process([message])
     assert {e["value"] for e in message.get("entities") if e["entity"] == "audience"} == {"elus"}
+
+
+@pytest.mark.parametrize("text, intent", [("Lannion, 22300", "inform_location"), ("on est pas loin de Figeac", "inform_location"),
+                                          ("on sera 40 en tout", None)])
+def test_a_short_message_giving_a_place_says_where_the_user_is(text, intent):
+    assert corrected_intent(_message(text, "inform", ["inform"])) == intent
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("c'est une machine qui me répond là ?", "ask_human", "bot_challenge"),
+    ("je préfère parler à un conseiller, pas à un programme", "bot_challenge", "ask_human"),
+    ("vous êtes un robot ? alors passez-moi quelqu'un", "ask_human", None),
+])
+def test_whether_it_is_a_bot_and_asking_for_a_person_are_told_apart(text, intent, expected):
+    assert corrected_intent(_message(text, intent, [intent])) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("bon, au final notre comité est-il éligible ou pas ?", "check_eligibility"),
+    ("on est éligibles à quoi avec un échange de lycéens ?", None),
+])
+def test_whether_we_are_eligible_starts_the_check_and_to_what_asks_what_fits(text, expected):
+    assert corrected_intent(_message(text, "ask_funding", ["ask_funding"])) == expected
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("on oublie le robot, un humain svp", "bot_challenge", "ask_human"),
+    ("tout à fait", "inform", "affirm"),
+    ("aide", "ask_funding", "ask_capabilities"),
+])
+def test_small_talk_is_told_apart(text, intent, expected):
+    assert corrected_intent(_message(text, intent, [intent])) == expected
+
+
+@pytest.mark.parametrize("text, entities, expected", [
+    ("Le volet Réseaux de villes, combien par projet ?", [("programme", "cerv_networks_of_towns")], "ask_programme_amount"),
+    ("prochain appel pour la mission villes ?", [("programme", "horizon_cities_mission")], "ask_programme_deadline"),
+    ("une commune suisse peut-elle être partenaire d'un projet CERV ?", [("programme", "cerv")], "ask_programme_eligibility"),
+    ("quel financement pour un échange de jeunes, et c'est combien ?", [("audience", "jeunes")], None),
+    ("quelle part des jumelages français se fait avec l'Italie ?", [("country", "IT")], "ask_twinning_figures"),
+])
+def test_a_detail_of_a_programme_asked_is_that_detail(text, entities, expected):
+    assert corrected_intent(_message(text, "ask_funding_network_of_towns", ["ask_funding_network_of_towns"],
+                                     entities)) == expected
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("vous pouvez m'aider sur quoi exactement ?", "ask_funding", "ask_capabilities"),
+    ("ça rentre dans vos compétences, les jumelages ?", "ask_programme_info", "ask_capabilities"),
+    ("l'intérêt d'un jumelage pour une petite commune, c'est quoi ?", "inform", "ask_what_is_twinning"),
+    ("notre comité a-t-il droit à cette aide ?", "ask_funding", "check_eligibility"),
+])
+def test_what_the_assistant_does_what_a_twinning_brings_and_our_rights(text, intent, expected):
+    assert corrected_intent(_message(text, intent, [intent])) == expected
+
+
+def test_the_schemes_we_could_claim_are_a_recommendation_not_the_check():
+    message = _message("je souhaiterais connaître les aides européennes auxquelles notre comité pourrait prétendre",
+                       "ask_funding", ["ask_funding"])
+    assert corrected_intent(message) is None

@@ -41,6 +41,17 @@ _ASKS_FOR_MONEY = re.compile(
     r"|(?:que|quoi) (?:leur|lui|nous|me) (?:conseiller|proposer|recommander)"
     rf"|{_WHICH_SCHEME})\b"
 )
+# "Vous êtes un robot ?", "je parle à une vraie personne ?": whether the assistant is a bot.
+_ASKS_IF_BOT = re.compile(
+    r"\b(?:robots?|bot|chatbot|ia|intelligence artificielle|machine|automatique|programme informatique"
+    r"|(?:un|une) (?:humain|vraie personne|personne reelle|etre humain))\b")
+# "je voudrais parler à quelqu'un", "passez-moi un conseiller": to be put in touch with a person.
+_WANTS_TO_TALK = re.compile(
+    r"\b(?:parler|joindre|contacter|echanger|passer|passez|transferer|appeler|mettre en (?:relation|contact)|veux|voudrais"
+    r"|veut|aimerais|prefere|souhaite|besoin d'|laisse tomber|please|svp|stp)\b"
+    r"[^.?!]{0,30}\b(?:quelqu'un|une personne|un humain|un etre humain|un conseiller|une conseillere"
+    r"|un interlocuteur|une interlocutrice|un agent|une vraie personne)\b"
+    r"|\b(?:quelqu'un|un humain|un conseiller|une vraie personne) (?:svp|stp|please|s'il vous plait)\b")
 # "je voudrais parler à quelqu'un": a person, whatever project the message describes.
 _WANTS_A_PERSON = re.compile(r"\b(?:quelqu'un|une personne|une vraie personne|un humain|un etre humain|un conseiller"
                              r"|une conseillere|un interlocuteur|une interlocutrice)\b")
@@ -148,6 +159,12 @@ _ELIGIBLE = re.compile(
     r"|(?:ca|il|elle|on|dossier|projet) (?:passe|passerait|tient|tiendrait)|(?:a|ait|aurait|avons) (?:une|nos|des) chances?"
     rf"|faire partie|beneficier|{_CAN_WE})\b"
 )
+# The words of eligibility itself (not "peut-on demander", which may ask what to apply for).
+_ELIGIBLE_WORDS = re.compile(r"\b(?:el+igib\w*|criteres|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
+                            r"|pretendre|(?:avons|aurions|a|aurait)(?:[- ](?:nous|t-on|on|t-il|t-elle))? droit)\b")
+# "éligibles à quoi ?", "à quels programmes ?": which programme fits, a recommendation.
+_WHICH_ONE = re.compile(r"\b(?:a quoi|quels?|quelles?|lesquels|lesquelles|lequel|laquelle|auxquel\w*|desquel\w*"
+                        r"|(?:les|des) (?:dispositifs|programmes|aides|financements))\b")
 # "on peut avoir combien ?": the amount, not the check.
 _ASKS_AMOUNT = re.compile(r"\b(?:combien|montant|somme)\b")
 # "On peut demander combien ?", "combien peut-on toucher ?", "quel montant ?": the money for the
@@ -172,14 +189,22 @@ def corrected_intent(message: Message) -> Optional[str]:
     intent = (message.get(INTENT) or {}).get("name")
     text = normalize(message.get(TEXT) or "")
     types = entity_types(message)
+    reading = _social_reading(intent, text, types) or _programme_detail(intent, text, types)
+    if reading:
+        return reading
     if (intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text)
             and not _ASKS_AMOUNT.search(text)):
         return "check_eligibility"
+    if (intent in FUNDING_INTENTS and "programme" not in types and _ELIGIBLE_WORDS.search(text) and _ABOUT_US.search(text)
+            and not _WHICH_ONE.search(text) and not _ASKS_AMOUNT.search(text)):
+        return "check_eligibility"  # "notre projet remplit-il les critères ?": the check (it asks which programme)
     if intent in FUNDING_INTENTS and "programme" in types and _WHAT_IS.search(text) and not _ASKS_FOR_MONEY.search(text):
         return "ask_programme_info"  # "les « villes jumelles » de la mission climat, qu'est-ce que c'est exactement ?"
     if (intent in FUNDING_INTENTS and intent != "ask_funding" and (message.get(INTENT) or {}).get("confidence", 1) < _SURE
             and not _supported(intent, message)):
         return _best_funding_intent(message, skip=intent)  # "climate" heard in a project on disability, say
+    if intent in ("inform", "nlu_fallback") and not types and _only_a_place(message.get(TEXT) or ""):
+        return "inform_location"  # "Guingamp, 22200", "on est à côté de Figeac": where the user is
     if (intent == "ask_funding_youth_exchange" and not _supported(intent, message)
             and "erasmus_plus" not in entity_values(message, "programme")):
         # However sure the classifier is, a youth exchange needs young people: a message that names
@@ -297,6 +322,82 @@ def corrected_intent(message: Message) -> Optional[str]:
 
 # Below this confidence a funding intent of the ranking says nothing: the project's profile decides.
 MIN_GUESS_CONFIDENCE = 0.1
+
+
+def _social_reading(intent: Optional[str], text: str, types: set) -> Optional[str]:
+    """Small talk told apart: whether this is a bot or a person wanted, a bare yes, a call for help."""
+    if intent in ("ask_human", "inform") and _ASKS_IF_BOT.search(text) and not _WANTS_TO_TALK.search(text):
+        return "bot_challenge"  # "je parle à une vraie personne là ?": whether this is a bot
+    if intent in ("bot_challenge", "inform", "nlu_fallback") and _WANTS_TO_TALK.search(text):
+        return "ask_human"  # "laisse tomber le bot, un humain please", "PARLER A UN CONSEILLER": a person
+    if intent in ("inform", "nlu_fallback") and not types and _JUST_YES.match(text):
+        return "affirm"  # "c'est ça", "d'accord": a yes, with nothing new
+    if intent in FUNDING_INTENTS and _CALL_FOR_HELP.match(text):
+        return "ask_capabilities"  # "aide", "help": what the assistant can do
+    if (intent in (*FUNDING_INTENTS, *_PROGRAMME_QUESTIONS, "nlu_fallback", "inform") and not types
+            and _ASKS_CAPABILITIES.search(text)):
+        return "ask_capabilities"  # "vous pouvez m'aider sur quoi exactement ?"
+    if intent in ("inform", "nlu_fallback") and not types and "?" in text and _TWINNING.search(text) and (
+            _WHAT_TWINNING_IS.search(text)):
+        return "ask_what_is_twinning"  # "qu'apporte concrètement un jumelage aux habitants ?"
+    return None
+
+
+# What the assistant can do: "que savez-vous faire ?", "vous servez à quoi ?", "c'est dans vos compétences ?"
+_ASKS_CAPABILITIES = re.compile(
+    r"\b(?:(?:savez|pouvez)[- ]vous faire|(?:sais|peux)[- ]tu faire|(?:vous|tu) (?:servez|sers) a quoi|a quoi (?:vous|tu) "
+    r"(?:servez|sers)|(?:vous|tu) (?:pouvez|peux) m'aider (?:sur|pour|a) quoi|competen\w*|vos domaines|ce (?:service|chat"
+    r"|assistant),? (?:ca )?(?:sert|marche|fonctionne)|comment (?:ce (?:service|chat|assistant)|cet assistant) (?:marche|fonctionne))\b")
+# What a twinning is or brings: "qu'apporte un jumelage ?", "l'intérêt d'un jumelage", "d'où vient l'idée".
+_WHAT_TWINNING_IS = re.compile(
+    r"\b(?:qu'apporte\w*|apporte[- ]t[- ]il|a quoi sert|a quoi servent|c'est quoi|qu'est-ce qu'un|qu'est ce qu'un|definition"
+    r"|l'interet|les interets|les avantages|les benefices|d'ou vient|origine)\b")
+
+
+# "c'est ça", "d'accord", "tout à fait !": a yes and nothing else.
+_JUST_YES = re.compile(r"^\s*(?:oui|ouais|ok|okay|d'accord|dac|c'est (?:bien )?ca|exact|exactement|tout a fait|bien sur"
+                       r"|parfait|entendu|ca marche|voila|absolument|c'est exact|affirmatif)\s*[.!]*\s*$")
+_CALL_FOR_HELP = re.compile(r"^\s*(?:aide|help|aidez-moi|aide-moi|a l'aide|au secours|menu|\?+)\s*[.!?]*\s*$")
+# A detail of a programme named, asked as such ("Les Réseaux de villes, c'est combien par projet ?").
+_DETAIL_ASKED = (
+    ("ask_programme_amount", re.compile(r"\b(?:c'est combien|combien par (?:projet|an|participant)|quel montant|montants?)\b")),
+    ("ask_programme_deadline", re.compile(r"\b(?:prochain appel|prochains appels|date limite|dates limites|jusqu'a quand"
+                                          r"|quand (?:deposer|candidater|postuler)|calendrier)\b")),
+    ("ask_programme_how_to_apply", re.compile(r"\b(?:procedure|demarches?|comment (?:deposer|candidater|postuler|faire la demande)"
+                                              r"|par ou (?:je|on|nous) passe|formulaire|dossier de candidature)\b")),
+    ("ask_programme_eligibility", re.compile(r"\b(?:peu(?:t|vent)(?:[- ](?:il|elle|ils|elles))? (?:etre partenaires?|candidater"
+                                             r"|postuler|participer)|qui peut|quel age|age minimum|age maximum)\b")),
+)
+# "Combien de partenaires…", "quelle part des jumelages…": a national figure.
+_SHARE_OF = re.compile(r"\b(?:quelle part|quelle proportion|combien de (?:partenaires|jumelages|communes|villes))\b")
+
+
+def _programme_detail(intent: Optional[str], text: str, types: set) -> Optional[str]:
+    """A funding reading of a question about one detail of a programme (its amount, call, procedure, rules)."""
+    if intent in (*FUNDING_INTENTS, "ask_programme_amount") and _SHARE_OF.search(text) and not _ASKS_TO_FUND.search(text):
+        return "ask_twinning_figures"  # "quelle part des jumelages concerne l'Allemagne ?"
+    if intent not in FUNDING_INTENTS or _ASKS_TO_FUND.search(text) or _ABOUT_US_PROJECT.search(text) and "?" not in text:
+        return None
+    if types & {"audience", "country", "theme"} and "programme" not in types:
+        return None  # a project described: what funds it, whatever detail it asks besides
+    for question, pattern in _DETAIL_ASKED:
+        if pattern.search(text) and (question != "ask_programme_eligibility" or "programme" in types):
+            return question
+    return None
+
+
+_ABOUT_US_PROJECT = re.compile(r"\b(?:notre|nos) (?:projet|comite|commune|association)\b")
+
+
+# A message that only says where the user is is short: a place, perhaps with "je suis à", a postal code.
+_PLACE_MAX_WORDS = 10
+
+
+def _only_a_place(text: str) -> bool:
+    """Whether a short message names a French place (a town the message places abroad is none)."""
+    from knowledge import geo, towns
+
+    return 0 < len(text.split()) <= _PLACE_MAX_WORDS and geo.locate(towns.without_foreign_towns(text)) is not None
 
 
 def _names_germany(message: Message) -> bool:

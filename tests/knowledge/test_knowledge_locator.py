@@ -302,3 +302,9 @@ def test_the_european_union_is_not_the_commune_of_l_union():
 
     assert locate("Le site L'Europe des communes dépend-il de l'Union européenne ?") is None
     assert locate("nous habitons L'Union, au nord de Toulouse").departement_code == "31"
+
+
+def test_our_two_towns_are_no_commune(knowledge_url):
+    """"un atelier entre nos deux villes" names the twin towns, not Les Deux-Villes (Ardennes)."""
+    assert api.nearest_europe_direct("un atelier d'histoires de famille entre nos deux villes") is None
+    assert api.nearest_europe_direct("je suis à Saint-Étienne") is not None
