@@ -621,3 +621,14 @@ def test_the_schemes_we_could_claim_are_a_recommendation_not_the_check():
     message = _message("je souhaiterais connaître les aides européennes auxquelles notre comité pourrait prétendre",
                        "ask_funding", ["ask_funding"])
     assert corrected_intent(message) is None
+
+
+@pytest.mark.parametrize("text", ["Bonsoir madame", "bonjour à toute l'équipe !", "salut"])
+def test_a_greeting_alone_is_a_greeting(text):
+    assert corrected_intent(_message(text, "inform", ["inform"])) == "greet"
+
+
+@pytest.mark.parametrize("text, expected", [("et nous, on peut en bénéficier ?", "check_eligibility"),
+                                            ("notre asso peut bénéficier de quoi ?", None)])
+def test_whether_we_may_benefit_is_the_check_and_of_what_is_a_recommendation(text, expected):
+    assert corrected_intent(_message(text, "ask_funding", ["ask_funding"])) == expected

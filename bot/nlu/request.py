@@ -161,9 +161,10 @@ _ELIGIBLE = re.compile(
 )
 # The words of eligibility itself (not "peut-on demander", which may ask what to apply for).
 _ELIGIBLE_WORDS = re.compile(r"\b(?:el+igib\w*|criteres|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
-                            r"|pretendre|(?:avons|aurions|a|aurait)(?:[- ](?:nous|t-on|on|t-il|t-elle))? droit)\b")
+                            r"|pretendre|(?:avons|aurions|a|aurait)(?:[- ](?:nous|t-on|on|t-il|t-elle))? droit|beneficier|concernes?"
+                            r"|(?:peut|pourrait|pouvons|pourrions)[- ](?:on|nous) (?:y )?(?:candidater|postuler)|ca passe)\b")
 # "éligibles à quoi ?", "à quels programmes ?": which programme fits, a recommendation.
-_WHICH_ONE = re.compile(r"\b(?:a quoi|quels?|quelles?|lesquels|lesquelles|lequel|laquelle|auxquel\w*|desquel\w*"
+_WHICH_ONE = re.compile(r"\b(?:a quoi|de quoi|quels?|quelles?|lesquels|lesquelles|lequel|laquelle|auxquel\w*|desquel\w*"
                         r"|(?:les|des) (?:dispositifs|programmes|aides|financements))\b")
 # "on peut avoir combien ?": the amount, not the check.
 _ASKS_AMOUNT = re.compile(r"\b(?:combien|montant|somme)\b")
@@ -330,6 +331,8 @@ def _social_reading(intent: Optional[str], text: str, types: set) -> Optional[st
         return "bot_challenge"  # "je parle à une vraie personne là ?": whether this is a bot
     if intent in ("bot_challenge", "inform", "nlu_fallback") and _WANTS_TO_TALK.search(text):
         return "ask_human"  # "laisse tomber le bot, un humain please", "PARLER A UN CONSEILLER": a person
+    if intent in ("inform", "nlu_fallback", "ask_programme_info", "ask_capabilities") and _JUST_HELLO.match(text):
+        return "greet"  # "bonsoir madame", "bonjour à toute l'équipe !"
     if intent in ("inform", "nlu_fallback") and not types and _JUST_YES.match(text):
         return "affirm"  # "c'est ça", "d'accord": a yes, with nothing new
     if intent in FUNDING_INTENTS and _CALL_FOR_HELP.match(text):
@@ -354,6 +357,10 @@ _WHAT_TWINNING_IS = re.compile(
     r"|l'interet|les interets|les avantages|les benefices|d'ou vient|origine)\b")
 
 
+# A greeting and nothing else, however polite.
+_JUST_HELLO = re.compile(
+    r"^\s*(?:bonjour|bonsoir|salut|coucou|hello|bjr|slt|hey|allo|re)(?:\s*(?:,|!|\.))?(?:\s*(?:madame|monsieur|messieurs"
+    r"|mesdames|a (?:vous|tous|toutes|toute l'equipe)|tout le monde|l'equipe|chers? \w+|a vous tous))*\s*[.!,]*\s*$")
 # "c'est ça", "d'accord", "tout à fait !": a yes and nothing else.
 _JUST_YES = re.compile(r"^\s*(?:oui|ouais|ok|okay|d'accord|dac|c'est (?:bien )?ca|exact|exactement|tout a fait|bien sur"
                        r"|parfait|entendu|ca marche|voila|absolument|c'est exact|affirmatif)\s*[.!]*\s*$")

@@ -35,13 +35,12 @@ from tests.e2e.play import actions_this_turn, play
 
 BLIND_DIR = Path(__file__).resolve().parent.parent / "conversations" / "blind"
 RESULTS = Path(__file__).resolve().parents[2] / "results"
-# Gates of make test, a few points under what this model reaches (92.4 %, 89.4 %, 100 % on
-# 30 November 2026, third session; training is deterministic here, but each retraining on new data
-# moves the figures by a few points), so that a regression fails the build. Issue 10's targets (97 %,
-# 95 %, 100 %) are not reached yet: the README says where the set stands, kind by kind.
-MIN_PASS_RATE = 0.86
-MIN_MULTI_TURN_PASS_RATE = 0.84
-MIN_OUT_OF_SCOPE_RATE = 0.95
+# Gates of make test (issue 10 asks for 95 %): this model reaches 98.4 %, 98.6 % and 100 % (30 November
+# 2026, fourth session; training is deterministic here, but each retraining on new data moves a few
+# conversations either way), so a regression fails the build.
+MIN_PASS_RATE = 0.95
+MIN_MULTI_TURN_PASS_RATE = 0.93
+MIN_OUT_OF_SCOPE_RATE = 1.0
 ELIGIBILITY_ACTIONS = {"eligibility_form", "action_check_eligibility"}
 
 
