@@ -632,3 +632,10 @@ def test_a_greeting_alone_is_a_greeting(text):
                                             ("notre asso peut bénéficier de quoi ?", None)])
 def test_whether_we_may_benefit_is_the_check_and_of_what_is_a_recommendation(text, expected):
     assert corrected_intent(_message(text, "ask_funding", ["ask_funding"])) == expected
+
+
+def test_making_teaching_material_together_supports_an_education_reading():
+    message = _message("Avec Kranj et Zadar, nos agents voudraient élaborer ensemble un guide, sur trois ans",
+                       "ask_funding_education_training", ["ask_funding_education_training", "ask_funding_network_of_towns"],
+                       [("activity", "cocreation"), ("audience", "agents"), ("country", "SI"), ("country", "HR")])
+    assert corrected_intent(message) is None

@@ -425,7 +425,7 @@ def _supported(intent: str, message: Message) -> bool:
     if intent == "ask_funding_youth_exchange":
         return bool(publics & MINOR_AUDIENCES or programmes & {"ofaj", "european_solidarity_corps"})
     if intent == "ask_funding_education_training":
-        return bool(publics & _LEARNERS or "formation" in entity_values(message, "activity")
+        return bool(publics & _LEARNERS or entity_values(message, "activity") & {"formation", "cocreation"}
                     or "education" in entity_values(message, "theme") or "erasmus_plus" in programmes)
     if intent == "ask_funding_climate_cities":
         return bool(entity_values(message, "theme") & _CLIMATE_THEMES or "horizon_cities_mission" in programmes)
