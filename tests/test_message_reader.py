@@ -639,3 +639,16 @@ def test_making_teaching_material_together_supports_an_education_reading():
                        "ask_funding_education_training", ["ask_funding_education_training", "ask_funding_network_of_towns"],
                        [("activity", "cocreation"), ("audience", "agents"), ("country", "SI"), ("country", "HR")])
     assert corrected_intent(message) is None
+
+
+def test_a_question_about_a_programme_read_as_about_the_bot_is_about_the_programme():
+    message = _message("et l'OFAJ, c'est quoi au juste ?", "bot_challenge", ["bot_challenge"], [("programme", "ofaj")])
+    assert corrected_intent(message) == "ask_programme_info"
+
+
+def test_a_project_told_at_length_and_asking_which_programme_is_a_funding_request():
+    message = _message("Nous animons avec des communes de Lettonie, d'Estonie et de Finlande un projet commun sur la "
+                       "mémoire de la Baltique pour nos habitants ; quel programme pourrait le financer ?",
+                       "inform", ["inform", "ask_funding_network_of_towns"],
+                       [("country", "LV"), ("country", "EE"), ("country", "FI"), ("audience", "citoyens")])
+    assert corrected_intent(message) == "ask_funding_network_of_towns"

@@ -159,6 +159,8 @@ _ELIGIBLE = re.compile(
     r"|(?:ca|il|elle|on|dossier|projet) (?:passe|passerait|tient|tiendrait)|(?:a|ait|aurait|avons) (?:une|nos|des) chances?"
     rf"|faire partie|beneficier|{_CAN_WE})\b"
 )
+# A project told at some length: more than a detail added to the one under discussion.
+_STORY_MIN_WORDS = 15
 # The words of eligibility itself (not "peut-on demander", which may ask what to apply for).
 _ELIGIBLE_WORDS = re.compile(r"\b(?:el+igib\w*|criteres|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
                             r"|pretendre|(?:avons|aurions|a|aurait)(?:[- ](?:nous|t-on|on|t-il|t-elle))? droit|beneficier|concernes?"
@@ -196,6 +198,9 @@ def corrected_intent(message: Message) -> Optional[str]:
     if (intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text)
             and not _ASKS_AMOUNT.search(text)):
         return "check_eligibility"
+    if intent == "inform" and len(text.split()) >= _STORY_MIN_WORDS and types & _PROJECT_ENTITIES and _ASKS_TO_FUND.search(text):
+        # "Nous coordonnons un projet associant des municipalités de Slovénie, de Croatie… quel programme ?"
+        return _best_funding_intent(message, skip="inform")
     if (intent in FUNDING_INTENTS and "programme" not in types and _ELIGIBLE_WORDS.search(text) and _ABOUT_US.search(text)
             and not _WHICH_ONE.search(text) and not _ASKS_AMOUNT.search(text)):
         return "check_eligibility"  # "notre projet remplit-il les critères ?": the check (it asks which programme)
@@ -335,6 +340,9 @@ def _social_reading(intent: Optional[str], text: str, types: set) -> Optional[st
         return "greet"  # "bonsoir madame", "bonjour à toute l'équipe !"
     if intent in ("inform", "nlu_fallback") and not types and _JUST_YES.match(text):
         return "affirm"  # "c'est ça", "d'accord": a yes, with nothing new
+    if intent == "bot_challenge" and "programme" in types:
+        # "et le CERV, c'est quoi au juste ?": a question about a programme (or two compared), not about the bot.
+        return "compare_programmes" if _COMPARES.search(text) else "ask_programme_info"
     if intent in FUNDING_INTENTS and _CALL_FOR_HELP.match(text):
         return "ask_capabilities"  # "aide", "help": what the assistant can do
     if (intent in (*FUNDING_INTENTS, *_PROGRAMME_QUESTIONS, "nlu_fallback", "inform") and not types
