@@ -15,7 +15,7 @@ DATA        := bot/data
 MODEL       := models/assistant.tar.gz
 # tests/nlu/<set>.yml: heldout_fresh was written blind to the training data; heldout served once for error analysis.
 HELDOUT_SETS := heldout_fresh heldout
-MIN_INTENT_ACCURACY ?= 0.93
+MIN_INTENT_ACCURACY ?= 0.94
 INSTALLED   := $(VENV)/.installed
 TRAINING_INPUTS := config.yml domain.yml $(shell find $(DATA) -name '*.yml' 2>/dev/null)
 

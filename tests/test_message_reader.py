@@ -652,3 +652,11 @@ def test_a_project_told_at_length_and_asking_which_programme_is_a_funding_reques
                        "inform", ["inform", "ask_funding_network_of_towns"],
                        [("country", "LV"), ("country", "EE"), ("country", "FI"), ("audience", "citoyens")])
     assert corrected_intent(message) == "ask_funding_network_of_towns"
+
+
+@pytest.mark.parametrize("text, entities", [
+    ("notre dossier serait-il recevable ?", []),
+    ("un concert avec nos amis de Gubbio, ça rentre dans le cadre du CERV pour nous ?", [("programme", "cerv"), ("country", "IT")]),
+])
+def test_whether_our_project_is_admissible_starts_the_check(text, entities):
+    assert corrected_intent(_message(text, "ask_funding", ["ask_funding"], entities)) == "check_eligibility"

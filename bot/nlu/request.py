@@ -155,6 +155,7 @@ _CAN_WE = (r"(?:peut|peuvent|pourrait|pourraient|pouvons|pourrions)(?:[- ](?:on|
            r" (?:y )?(?:participer|candidater|postuler|demander|deposer|avoir|obtenir)")
 _ELIGIBLE = re.compile(
     r"\b(?:el+igib\w*|criteres|conditions|pretendre|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
+    r"|recevables?|admissibles?|(?:rentre|entre|rentrerait|entrerait) dans le cadre"
     # "ça passe pour le CERV ?", "notre dossier tient ?", "on a une chance au Fonds citoyen ?"
     r"|(?:ca|il|elle|on|dossier|projet) (?:passe|passerait|tient|tiendrait)|(?:a|ait|aurait|avons) (?:une|nos|des) chances?"
     rf"|faire partie|beneficier|{_CAN_WE})\b"
@@ -164,7 +165,8 @@ _STORY_MIN_WORDS = 15
 # The words of eligibility itself (not "peut-on demander", which may ask what to apply for).
 _ELIGIBLE_WORDS = re.compile(r"\b(?:el+igib\w*|criteres|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
                             r"|pretendre|(?:avons|aurions|a|aurait)(?:[- ](?:nous|t-on|on|t-il|t-elle))? droit|beneficier|concernes?"
-                            r"|(?:peut|pourrait|pouvons|pourrions)[- ](?:on|nous) (?:y )?(?:candidater|postuler)|ca passe)\b")
+                            r"|(?:peut|pourrait|pouvons|pourrions)[- ](?:on|nous) (?:y )?(?:candidater|postuler)|ca passe"
+                            r"|recevables?|admissibles?|(?:rentre|entre|rentrerait|entrerait) dans le cadre|conformes? aux)\b")
 # "éligibles à quoi ?", "à quels programmes ?": which programme fits, a recommendation.
 _WHICH_ONE = re.compile(r"\b(?:a quoi|de quoi|quels?|quelles?|lesquels|lesquelles|lequel|laquelle|auxquel\w*|desquel\w*"
                         r"|(?:les|des) (?:dispositifs|programmes|aides|financements))\b")
