@@ -14,12 +14,15 @@ request.
 - :class:`RequestCheck` (last) checks the intent against the project the message describes: a
   message that asks for funding and describes a project (country, public, theme, activity, a twin
   town) gets a funding intent even when the classifier, distracted by the story, said "goodbye",
-  "out of scope", "where is Europe Direct" or "check my eligibility" (for no named programme).
+  "out of scope", "where is Europe Direct" or "check my eligibility" (for no named programme). What a
+  message says besides a project (a greeting, a yes, a bot or a person, a place) is read in
+  ``bot/nlu/social.py``; the words the checks share are in ``bot/nlu/words.py``.
 """
 
 from bot.nlu.letter import LANGUAGE, LetterReader, french_gist, is_english, read_letter
 from bot.nlu.partner import PartnerTownReader
-from bot.nlu.request import FUNDING_INTENTS, RequestCheck, corrected_intent
+from bot.nlu.request import RequestCheck, corrected_intent
+from bot.nlu.words import FUNDING_INTENTS
 
 __all__ = [
     "FUNDING_INTENTS", "LANGUAGE", "LetterReader", "PartnerTownReader", "RequestCheck", "corrected_intent",

@@ -15,9 +15,10 @@ from rasa.shared.nlu.training_data.message import Message
 
 from actions.parsing import normalize
 from bot.nlu.component import Stateless, entity_types, entity_values, partner_countries
-from knowledge.vocabulary import INTENT_NEEDS, MINOR_AUDIENCES, PROFILE_ENTITIES
+from bot.nlu.social import only_a_place, social_reading
+from bot.nlu.words import COMPARES, FUNDING_INTENTS, PROGRAMME_QUESTIONS, TWINNING
+from knowledge.vocabulary import MINOR_AUDIENCES, PROFILE_ENTITIES
 
-FUNDING_INTENTS = ("ask_funding", *INTENT_NEEDS)
 # Intents a story or a letter is wrongly read as when it asks for funding for a described project.
 _DISTRACTED = {
     "goodbye", "thank", "greet", "affirm", "deny", "out_of_scope", "nlu_fallback", "ask_capabilities",
@@ -41,17 +42,6 @@ _ASKS_FOR_MONEY = re.compile(
     r"|(?:que|quoi) (?:leur|lui|nous|me) (?:conseiller|proposer|recommander)"
     rf"|{_WHICH_SCHEME})\b"
 )
-# "Vous êtes un robot ?", "je parle à une vraie personne ?": whether the assistant is a bot.
-_ASKS_IF_BOT = re.compile(
-    r"\b(?:robots?|bot|chatbot|ia|intelligence artificielle|machine|automatique|programme informatique"
-    r"|(?:un|une) (?:humain|vraie personne|personne reelle|etre humain))\b")
-# "je voudrais parler à quelqu'un", "passez-moi un conseiller": to be put in touch with a person.
-_WANTS_TO_TALK = re.compile(
-    r"\b(?:parler|joindre|contacter|echanger|passer|passez|transferer|appeler|mettre en (?:relation|contact)|veux|voudrais"
-    r"|veut|aimerais|prefere|souhaite|besoin d'|laisse tomber|please|svp|stp)\b"
-    r"[^.?!]{0,30}\b(?:quelqu'un|une personne|un humain|un etre humain|un conseiller|une conseillere"
-    r"|un interlocuteur|une interlocutrice|un agent|une vraie personne)\b"
-    r"|\b(?:quelqu'un|un humain|un conseiller|une vraie personne) (?:svp|stp|please|s'il vous plait)\b")
 # "je voudrais parler à quelqu'un": a person, whatever project the message describes.
 _WANTS_A_PERSON = re.compile(r"\b(?:quelqu'un|une personne|une vraie personne|un humain|un etre humain|un conseiller"
                              r"|une conseillere|un interlocuteur|une interlocutrice)\b")
@@ -76,10 +66,6 @@ _WHO_MANAGES = re.compile(
     r"|(?:a|aupres de) qui (?:s'adresser|nous adresser|demander conseil)|aupres de qui|a qui (?:deposer|envoyer|adresser)"
     # "ils peuvent m'aider à remplir le dossier ou il faut voir quelqu'un d'autre ?"
     r"|(?:peuvent|pourraient|peut|pourrait)[- ](?:ils|elles|il|elle) (?:m'|nous )?aider|voir quelqu'un d'autre)\b")
-_PROGRAMME_QUESTIONS = {
-    "ask_programme_info", "ask_programme_amount", "ask_programme_deadline", "ask_programme_how_to_apply",
-    "ask_programme_eligibility",
-}
 # A request for the funding itself, not for a detail of a programme.
 _ASKS_TO_FUND = re.compile(
     r"\b(?:financer|financement|financements|subventionner|subventions?|qui (?:finance|paie|paye)|quels? programmes?"
@@ -108,7 +94,6 @@ _ASKS_EXAMPLE = re.compile(
 # Several towns without naming their countries: "avec nos trois jumelles", "un réseau", "plusieurs villes".
 _NETWORK_WORDS = re.compile(r"\b(?:reseaux?|plusieurs (?:villes|communes)|(?:trois|quatre|cinq|six) (?:villes|communes|jumelles)"
                             r"|toutes nos (?:villes )?jumelles|nos (?:autres )?jumelles)\b")
-_TWINNING = re.compile(r"\b(?:jumelages?|jumeler|jumelees?|villes jumelles|communes jumelles|comites? de jumelage)\b")
 # A question about what a programme is or does.
 _WHAT_IS = re.compile(r"\b(?:sert a quoi|servent a quoi|c'est quoi|qu'est-ce que c'est|qu'est ce que c'est|comment (?:ca )?"
                       r"(?:fonctionne|marche)|a quoi (?:ca )?sert|c'est pour qui|c'est (?:uniquement|seulement) pour)\b")
@@ -135,10 +120,6 @@ _SETS_UP = re.compile(
     r"\b(?:jumeler (?:la|notre|ma|une) commune|trouver une (?:ville|commune) (?:jumelle|partenaire)|trouver une jumelle"
     r"|(?:creer|monter|lancer|demarrer) (?:un|notre|notre premier|le) jumelage|se jumeler|chercher une (?:ville|commune)"
     r" (?:jumelle|partenaire)|relancer (?:un|notre|le) jumelage|premier jumelage)\b")
-# Words that compare: "quelle différence", "lequel choisir", "plutôt A ou B", "vaut mieux".
-_COMPARES = re.compile(r"\b(?:differen\w*|compar\w* (?:les deux|entre|ces deux|avec)|comparaison|mieux|plutot"
-                       r"|ou bien|versus|vs|lequel|laquelle|lesquels"
-                       r"|choisir entre|quoi choisir|que choisir|qu'est-ce qui change|qu'est ce qui change|pareil que)\b")
 _STATEMENT_MISREAD = {"ask_twinning_setup", "out_of_scope", "nlu_fallback", "ask_what_is_twinning", "ask_capabilities"}
 
 
@@ -194,7 +175,7 @@ def corrected_intent(message: Message) -> Optional[str]:
     intent = (message.get(INTENT) or {}).get("name")
     text = normalize(message.get(TEXT) or "")
     types = entity_types(message)
-    reading = _social_reading(intent, text, types) or _programme_detail(intent, text, types)
+    reading = social_reading(intent, text, types) or _programme_detail(intent, text, types)
     if reading:
         return reading
     if (intent in _ELIGIBILITY_FROM and "programme" in types and _ELIGIBLE.search(text) and _ABOUT_US.search(text)
@@ -211,7 +192,7 @@ def corrected_intent(message: Message) -> Optional[str]:
     if (intent in FUNDING_INTENTS and intent != "ask_funding" and (message.get(INTENT) or {}).get("confidence", 1) < _SURE
             and not _supported(intent, message)):
         return _best_funding_intent(message, skip=intent)  # "climate" heard in a project on disability, say
-    if intent in ("inform", "nlu_fallback") and not types and _only_a_place(message.get(TEXT) or ""):
+    if intent in ("inform", "nlu_fallback") and not types and only_a_place(message.get(TEXT) or ""):
         return "inform_location"  # "Guingamp, 22200", "on est à côté de Figeac": where the user is
     if (intent == "ask_funding_youth_exchange" and not _supported(intent, message)
             and "erasmus_plus" not in entity_values(message, "programme")):
@@ -219,7 +200,7 @@ def corrected_intent(message: Message) -> Optional[str]:
         # none ("faire venir nos amis de Ponte da Barca, une trentaine") is a funding request whose
         # public the conversation or the project's profile decides.
         return "ask_funding"
-    if intent == "compare_programmes" and not _COMPARES.search(text) and len(entity_values(message, "programme")) < 2:
+    if intent == "compare_programmes" and not COMPARES.search(text) and len(entity_values(message, "programme")) < 2:
         # A comparison needs two things to compare, or words that compare: else the next reading, itself
         # checked like any other (an unsure one is a fallback).
         following = next((c for c in message.get(INTENT_RANKING_KEY) or []
@@ -242,7 +223,7 @@ def corrected_intent(message: Message) -> Optional[str]:
         # Nothing German in the message (no country, town or Franco-German scheme): the classifier
         # guessed; the next funding reading decides.
         return _best_funding_intent(message, skip="ask_funding_franco_german")
-    if intent == "ask_funding" and not types & _PROJECT_ENTITIES and _TWINNING.search(text):
+    if intent == "ask_funding" and not types & _PROJECT_ENTITIES and TWINNING.search(text):
         # "quelles aides européennes existent pour les jumelages ?": the twinning scheme, then details.
         return "ask_funding_twinning"
     if intent in _UNSURE and not types and _CHANGES_ANYTHING.search(text):
@@ -269,13 +250,13 @@ def corrected_intent(message: Message) -> Optional[str]:
             return "ask_twinning_figures"  # "Combien y a-t-il de centres Europe Direct en France ?"
         if _ASKS_EXAMPLE.search(text):
             return "ask_example"  # "ya des communes françaises qui l'ont fait ?"
-    if (intent in _PROGRAMME_QUESTIONS | {"check_eligibility", "nlu_fallback"}
+    if (intent in PROGRAMME_QUESTIONS | {"check_eligibility", "nlu_fallback"}
             or intent in FUNDING_INTENTS and not types & _PROJECT_ENTITIES) and _WHO_MANAGES.search(text):
         return "ask_contact"  # "c'est géré par qui au niveau européen ?": whom to address
     if (intent not in ("ask_europe_direct", "inform_location") and "europe direct" in text
             and (_ASKS_WHERE.search(text) or re.search(r"\bpres d", text))):
         return "ask_europe_direct"  # "où trouver un centre Europe Direct près de chez eux ?"
-    if (intent in _PROGRAMME_QUESTIONS or intent == "ask_contact" and "contact" not in types) and (
+    if (intent in PROGRAMME_QUESTIONS or intent == "ask_contact" and "contact" not in types) and (
             "programme" not in types and _ASKS_TO_FUND.search(text)):
         # "Y a-t-il un programme pour financer notre semaine culturelle avec Mantoue ?" names no
         # programme: it asks which one funds the project (a recommendation), when it describes one.
@@ -307,7 +288,7 @@ def corrected_intent(message: Message) -> Optional[str]:
         return "ask_contact"  # "ce que c'est le CIDEM", "c'est qui l'AFCCRE ?": the organisation, its role
     if intent == "nlu_fallback" and "programme" in types and _WHAT_IS.search(text):
         # "L'OFAJ, ça sert à quoi ? C'est seulement pour les échanges scolaires ?": about the programme.
-        return next((c["name"] for c in message.get(INTENT_RANKING_KEY) or [] if c.get("name") in _PROGRAMME_QUESTIONS),
+        return next((c["name"] for c in message.get(INTENT_RANKING_KEY) or [] if c.get("name") in PROGRAMME_QUESTIONS),
                     "ask_programme_info")
     describes = bool(types & _PROJECT_ENTITIES or _DESCRIBES_PROJECT.search(text))
     if (intent in _STATEMENT_MISREAD and {"activity", "country"} <= types and _TWINNED.search(text)
@@ -332,49 +313,6 @@ def corrected_intent(message: Message) -> Optional[str]:
 MIN_GUESS_CONFIDENCE = 0.1
 
 
-def _social_reading(intent: Optional[str], text: str, types: set) -> Optional[str]:
-    """Small talk told apart: whether this is a bot or a person wanted, a bare yes, a call for help."""
-    if intent in ("ask_human", "inform") and _ASKS_IF_BOT.search(text) and not _WANTS_TO_TALK.search(text):
-        return "bot_challenge"  # "je parle à une vraie personne là ?": whether this is a bot
-    if intent in ("bot_challenge", "inform", "nlu_fallback") and _WANTS_TO_TALK.search(text):
-        return "ask_human"  # "laisse tomber le bot, un humain please", "PARLER A UN CONSEILLER": a person
-    if intent in ("inform", "nlu_fallback", "ask_programme_info", "ask_capabilities") and _JUST_HELLO.match(text):
-        return "greet"  # "bonsoir madame", "bonjour à toute l'équipe !"
-    if intent in ("inform", "nlu_fallback") and not types and _JUST_YES.match(text):
-        return "affirm"  # "c'est ça", "d'accord": a yes, with nothing new
-    if intent == "bot_challenge" and "programme" in types:
-        # "et le CERV, c'est quoi au juste ?": a question about a programme (or two compared), not about the bot.
-        return "compare_programmes" if _COMPARES.search(text) else "ask_programme_info"
-    if intent in FUNDING_INTENTS and _CALL_FOR_HELP.match(text):
-        return "ask_capabilities"  # "aide", "help": what the assistant can do
-    if (intent in (*FUNDING_INTENTS, *_PROGRAMME_QUESTIONS, "nlu_fallback", "inform") and not types
-            and _ASKS_CAPABILITIES.search(text)):
-        return "ask_capabilities"  # "vous pouvez m'aider sur quoi exactement ?"
-    if intent in ("inform", "nlu_fallback") and not types and "?" in text and _TWINNING.search(text) and (
-            _WHAT_TWINNING_IS.search(text)):
-        return "ask_what_is_twinning"  # "qu'apporte concrètement un jumelage aux habitants ?"
-    return None
-
-
-# What the assistant can do: "que savez-vous faire ?", "vous servez à quoi ?", "c'est dans vos compétences ?"
-_ASKS_CAPABILITIES = re.compile(
-    r"\b(?:(?:savez|pouvez)[- ]vous faire|(?:sais|peux)[- ]tu faire|(?:vous|tu) (?:servez|sers) a quoi|a quoi (?:vous|tu) "
-    r"(?:servez|sers)|(?:vous|tu) (?:pouvez|peux) m'aider (?:sur|pour|a) quoi|competen\w*|vos domaines|ce (?:service|chat"
-    r"|assistant),? (?:ca )?(?:sert|marche|fonctionne)|comment (?:ce (?:service|chat|assistant)|cet assistant) (?:marche|fonctionne))\b")
-# What a twinning is or brings: "qu'apporte un jumelage ?", "l'intérêt d'un jumelage", "d'où vient l'idée".
-_WHAT_TWINNING_IS = re.compile(
-    r"\b(?:qu'apporte\w*|apporte[- ]t[- ]il|a quoi sert|a quoi servent|c'est quoi|qu'est-ce qu'un|qu'est ce qu'un|definition"
-    r"|l'interet|les interets|les avantages|les benefices|d'ou vient|origine)\b")
-
-
-# A greeting and nothing else, however polite.
-_JUST_HELLO = re.compile(
-    r"^\s*(?:bonjour|bonsoir|salut|coucou|hello|bjr|slt|hey|allo|re)(?:\s*(?:,|!|\.))?(?:\s*(?:madame|monsieur|messieurs"
-    r"|mesdames|a (?:vous|tous|toutes|toute l'equipe)|tout le monde|l'equipe|chers? \w+|a vous tous))*\s*[.!,]*\s*$")
-# "c'est ça", "d'accord", "tout à fait !": a yes and nothing else.
-_JUST_YES = re.compile(r"^\s*(?:oui|ouais|ok|okay|d'accord|dac|c'est (?:bien )?ca|exact|exactement|tout a fait|bien sur"
-                       r"|parfait|entendu|ca marche|voila|absolument|c'est exact|affirmatif)\s*[.!]*\s*$")
-_CALL_FOR_HELP = re.compile(r"^\s*(?:aide|help|aidez-moi|aide-moi|a l'aide|au secours|menu|\?+)\s*[.!?]*\s*$")
 # A detail of a programme named, asked as such ("Les Réseaux de villes, c'est combien par projet ?").
 _DETAIL_ASKED = (
     ("ask_programme_amount", re.compile(r"\b(?:c'est combien|combien par (?:projet|an|participant)|quel montant|montants?)\b")),
@@ -404,17 +342,6 @@ def _programme_detail(intent: Optional[str], text: str, types: set) -> Optional[
 
 
 _ABOUT_US_PROJECT = re.compile(r"\b(?:notre|nos) (?:projet|comite|commune|association)\b")
-
-
-# A message that only says where the user is is short: a place, perhaps with "je suis à", a postal code.
-_PLACE_MAX_WORDS = 10
-
-
-def _only_a_place(text: str) -> bool:
-    """Whether a short message names a French place (a town the message places abroad is none)."""
-    from knowledge import geo, towns
-
-    return 0 < len(text.split()) <= _PLACE_MAX_WORDS and geo.locate(towns.without_foreign_towns(text)) is not None
 
 
 def _names_germany(message: Message) -> bool:
