@@ -145,9 +145,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """Apply events read from the database to a cached entry; False if a full read is needed."""
         if count != entry.count + len(rows):
             return False  # something was deleted, or rows appeared below the cached largest id
+        if any(row.type_name == SessionStarted.type_name for row in rows):
+            return self._start_session(entry, rows, count)
         for row in rows:
-            if row.type_name == SessionStarted.type_name:
-                return False  # a new session: stock Rasa then reads from it on
             if entry.session_start is not None and (row.timestamp is None or row.timestamp < entry.session_start):
                 return False  # stock Rasa's session filter would leave it out
         for event in deserialise_events([json.loads(row.data) for row in rows]):
@@ -157,6 +157,28 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             entry.max_id = rows[-1].id
         return True
 
+    def _start_session(self, entry: _Entry, rows: Sequence[Any], count: int) -> bool:
+        """New rows that start a session: the tracker becomes stock Rasa's read of that session.
+
+        Stock Rasa reads the events timestamped at or after the latest ``SessionStarted``. The rows
+        already stored are the cached tracker's events (those of the session read last) and events
+        timestamped before that session's start; when every one of them is older than the new
+        start, the new session is exactly the new rows from its start on. Otherwise (a clock gone
+        back, equal timestamps) the conversation is read whole.
+        """
+        starts = [row.timestamp for row in rows if row.type_name == SessionStarted.type_name]
+        if any(start is None for start in starts):
+            return False
+        start = max(starts)
+        if entry.session_start is not None and start < entry.session_start:
+            return False
+        if any(event.timestamp is None or event.timestamp >= start for event in entry.tracker.events):
+            return False
+        kept = [json.loads(row.data) for row in rows if row.timestamp is not None and row.timestamp >= start]
+        entry.tracker = DialogueStateTracker.from_dict(entry.tracker.sender_id, kept, self.domain.slots)
+        entry.count, entry.max_id, entry.session_start = count, rows[-1].id, start
+        return True
+
     def _current(self, session: Any, sender_id: Text) -> Optional[_Entry]:
         entry = self._get(sender_id)
         if entry is not None:
@@ -164,6 +186,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if self._apply(entry, rows, count):
                 return entry
         entry = self._load(session, sender_id)
+        if entry is None:
+            # No event yet (a new conversation): cached as such, its first events are applied to it.
+            entry = _Entry(DialogueStateTracker.from_dict(sender_id, [], self.domain.slots), 0, 0, None)
         self._put(sender_id, entry)
         return entry
 
@@ -174,7 +199,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 return await super().retrieve(sender_id)
             with self.session_scope() as session:
                 entry = self._current(session, sender_id)
-            return copy_tracker(entry.tracker) if entry is not None else None
+            # Stock Rasa returns None for a conversation without events.
+            return copy_tracker(entry.tracker) if entry is not None and entry.tracker.events else None
 
     # --- writing ------------------------------------------------------------------------------------
 
