@@ -14,12 +14,17 @@ after the cached largest id:
 * nothing new, same count: the cached tracker is current (the usual case, and the only query);
 * new events appended by another server: they are deserialised and applied to the cached tracker,
   exactly as a full read would have applied them;
-* anything else (events deleted by the retention purge, a new session started elsewhere, an event
-  timestamped before the session start, a count that does not add up): the conversation is read
-  whole, as stock Rasa reads it.
+* new events that start a session (here or on another server): the cached tracker becomes the new
+  session, the new events from its ``SessionStarted`` on, when every stored event is older than
+  that start (then stock Rasa's session filter reads exactly those);
+* anything else (events deleted by the retention purge, an event timestamped before the session
+  start, a clock gone back, a count that does not add up): the conversation is read whole, as stock
+  Rasa reads it.
 
-A save writes only the events the database lacks; which ones is taken from the cache when the
-database still matches it (checked in the same way), from stock Rasa's count query otherwise.
+A conversation without events is cached too (empty, read as None like stock Rasa's), so a new
+conversation's first events are applied to it rather than read back. A save writes only the events
+the database lacks; which ones is taken from the cache when the database still matches it (checked
+in the same way), from stock Rasa's count query otherwise. The statements of a turn are built once.
 
 The tracker handed to Rasa is a copy: Rasa mutates it while it processes a message, and a message
 that fails half-way must leave the cache as the database is.
