@@ -274,3 +274,22 @@ async def test_the_nlu_graph_runs_in_its_thread_with_rasa_result(domain):
     (stock_thread, _), (thread, context) = processor.threads
     assert stock_thread == threading.current_thread().name
     assert thread.startswith("nlu") and context == "turn"  # the turn's context goes along (stage timings)
+
+
+@pytest.mark.parametrize("name", speedups.DEBUG_COPY_MODULES)
+def test_debug_events_are_deep_copied_only_when_the_debug_log_is_on(domain, name):
+    import importlib
+    import logging
+
+    module = importlib.import_module(name)
+    events = [SlotSet("country", ["PL"])]
+    logger = logging.getLogger(name)
+    level = logger.level
+    try:
+        logger.setLevel(logging.INFO)
+        assert module.copy.deepcopy(events) is events  # no debug log: nothing reads the copy
+        logger.setLevel(logging.DEBUG)
+        copied = module.copy.deepcopy(events)
+        assert copied == events and copied is not events and copied[0] is not events[0]
+    finally:
+        logger.setLevel(level)
