@@ -7,7 +7,8 @@ action that fails or whose action server stays silent for ``ACTION_TIMEOUT`` sec
 conversation goes on as soon as the action server is back, with nothing to restart. Rasa itself is
 otherwise unchanged.
 
-The call to the action server runs in a worker thread with its own socket timeout. Timed in Rasa's
+The call to the action server runs in a worker thread with its own socket timeout, over a
+connection the thread keeps open (keep-alive). Timed in Rasa's
 event loop instead, it would also count the time the loop spends on other conversations (the
 models run in that loop), and a busy server would apologise for an action server that had long
 answered.
@@ -16,15 +17,17 @@ answered.
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
+import http.client
 import json
 import logging
 import ssl
-import urllib.error
-import urllib.request
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, List, Optional
-from urllib.parse import urlencode
+from typing import Any, Dict, List, Optional, Tuple
+from urllib.parse import urlencode, urlsplit
 
 from actions.answer import EUROPE_DIRECT_HELP
 from bot.settings import Settings
@@ -43,9 +46,31 @@ APOLOGY_MARK = "service_unavailable"
 _CALLS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="action-server")
 
 
+# A kept connection idle longer than this is closed rather than reused: the action server (Sanic)
+# closes idle connections after 5 s, and a request must not race that close.
+IDLE_SECONDS = 2.0
+_RETRYABLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+class _Connections(threading.local):
+    """The open connections of each worker thread to the action server, by (scheme, host, port, cafile)."""
+
+    def __init__(self) -> None:
+        self.open: Dict[tuple, Tuple[http.client.HTTPConnection, float]] = {}
+
+
+_connections = _Connections()
+
+
 def threaded_endpoint_class() -> type:
-    """An ``EndpointConfig`` whose requests run in a worker thread, with a socket timeout."""
+    """An ``EndpointConfig`` whose requests run in a worker thread, with a socket timeout.
+
+    Each worker thread keeps its connection to the action server open (HTTP keep-alive) instead of
+    opening one per call as Rasa does: no TCP handshake per action, on either side.
+    """
     from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
+
+    connections = _connections
 
     class ThreadedEndpoint(EndpointConfig):
         """The action endpoint, answered or given up on within ``timeout`` seconds of silence."""
@@ -63,6 +88,9 @@ def threaded_endpoint_class() -> type:
             body = kwargs.pop("json", None)
             headers = {**({"Content-Type": content_type} if content_type else {}), **kwargs.pop("headers", {}),
                        **self.headers}
+            if self.basic_auth:  # sent with the request, as Rasa's own client sends it
+                credentials = f"{self.basic_auth['username']}:{self.basic_auth['password']}".encode("utf-8")
+                headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode("ascii")
             url = concat_url(self.url, subpath)
             params = self.combine_parameters(kwargs)
             if params:
@@ -70,23 +98,52 @@ def threaded_endpoint_class() -> type:
             data = json.dumps(body).encode("utf-8") if body is not None else None
             if data is not None and compress:
                 data, headers["Content-Encoding"] = gzip.compress(data), "gzip"
-            call = urllib.request.Request(url, data=data, headers=headers, method=method.upper())
-            return await asyncio.get_running_loop().run_in_executor(_CALLS, self._send, call)
+            return await asyncio.get_running_loop().run_in_executor(
+                _CALLS, self._send, method.upper(), url, data, headers)
 
-        def _send(self, call: urllib.request.Request) -> Optional[Any]:
-            context = ssl.create_default_context(cafile=self.cafile) if self.cafile else None
-            if self.basic_auth:
-                handler = urllib.request.HTTPBasicAuthHandler()
-                handler.add_password(None, call.full_url, self.basic_auth["username"], self.basic_auth["password"])
-                opener = urllib.request.build_opener(handler, urllib.request.HTTPSHandler(context=context))
+        def _connection(self, parts: Any) -> Tuple[tuple, http.client.HTTPConnection, bool]:
+            """The connection of this thread to the server of ``parts`` (new or kept), and whether it was kept."""
+            key = (parts.scheme, parts.hostname, parts.port, self.cafile)
+            kept = connections.open.pop(key, None)
+            if kept is not None:
+                connection, last_used = kept
+                if time.monotonic() - last_used < IDLE_SECONDS and connection.sock is not None:
+                    connection.sock.settimeout(self.timeout)
+                    return key, connection, True
+                connection.close()
+            if parts.scheme == "https":
+                context = ssl.create_default_context(cafile=self.cafile) if self.cafile else None
+                connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=self.timeout,
+                                                         context=context)
             else:
-                opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
-            try:
-                with opener.open(call, timeout=self.timeout) as response:
+                connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
+            return key, connection, False
+
+        def _send(self, method: str, url: str, data: Optional[bytes], headers: Dict[str, str]) -> Optional[Any]:
+            parts = urlsplit(url)
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            while True:
+                key, connection, kept = self._connection(parts)
+                try:
+                    connection.request(method, target, body=data, headers=headers)
+                    response = connection.getresponse()
                     content = response.read()
-            except urllib.error.HTTPError as error:
+                except _RETRYABLE:
+                    connection.close()
+                    if kept:
+                        continue  # closed by the server while idle, before it read the request: once more
+                    raise
+                except BaseException:
+                    connection.close()
+                    raise
+                if response.will_close:
+                    connection.close()
+                else:
+                    connections.open[key] = (connection, time.monotonic())
+                break
+            if response.status >= 400:
                 # What Rasa's RemoteAction expects: a 400 is a form rejecting the user's answer.
-                raise ClientResponseError(error.code, error.reason, error.read()) from None
+                raise ClientResponseError(response.status, response.reason, content)
             try:
                 return json.loads(content)
             except ValueError:

@@ -14,12 +14,17 @@ after the cached largest id:
 * nothing new, same count: the cached tracker is current (the usual case, and the only query);
 * new events appended by another server: they are deserialised and applied to the cached tracker,
   exactly as a full read would have applied them;
-* anything else (events deleted by the retention purge, a new session started elsewhere, an event
-  timestamped before the session start, a count that does not add up): the conversation is read
-  whole, as stock Rasa reads it.
+* new events that start a session (here or on another server): the cached tracker becomes the new
+  session, the new events from its ``SessionStarted`` on, when every stored event is older than
+  that start (then stock Rasa's session filter reads exactly those);
+* anything else (events deleted by the retention purge, an event timestamped before the session
+  start, a clock gone back, a count that does not add up): the conversation is read whole, as stock
+  Rasa reads it.
 
-A save writes only the events the database lacks; which ones is taken from the cache when the
-database still matches it (checked in the same way), from stock Rasa's count query otherwise.
+A conversation without events is cached too (empty, read as None like stock Rasa's), so a new
+conversation's first events are applied to it rather than read back. A save writes only the events
+the database lacks; which ones is taken from the cache when the database still matches it (checked
+in the same way), from stock Rasa's count query otherwise. The statements of a turn are built once.
 
 The tracker handed to Rasa is a copy: Rasa mutates it while it processes a message, and a message
 that fails half-way must leave the cache as the database is.
@@ -82,6 +87,14 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._cache_lock = threading.Lock()
         events = self.SQLEvent.__table__
         self._events = events
+        # The statements of every turn, built once: building one costs ten times its execution.
+        sender, max_id = sa.bindparam("sender_id"), sa.bindparam("max_id")
+        total = sa.select(sa.func.count(events.c.id).label("total")).where(events.c.sender_id == sender).subquery()
+        self._marker_query = (
+            sa.select(total.c.total, events.c.id, events.c.type_name, events.c.timestamp, events.c.data)
+            .select_from(total.outerjoin(events, sa.and_(events.c.sender_id == sender, events.c.id > max_id)))
+            .order_by(events.c.id))
+        self._insert = events.insert()
 
     # --- the cache --------------------------------------------------------------------------------
 
@@ -114,14 +127,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     def _marker_and_rows_after(self, session: Any, sender_id: Text, max_id: int) -> Tuple[int, list]:
         """In one statement: the conversation's event count, and its events with an id above ``max_id``."""
-        events = self._events
-        total = (sa.select(sa.func.count(events.c.id).label("total"))
-                 .where(events.c.sender_id == sender_id).subquery())
-        query = (sa.select(total.c.total, events.c.id, events.c.type_name, events.c.timestamp, events.c.data)
-                 .select_from(total.outerjoin(events, sa.and_(events.c.sender_id == sender_id,
-                                                              events.c.id > max_id)))
-                 .order_by(events.c.id))
-        rows = session.execute(query).all()
+        rows = session.execute(self._marker_query, {"sender_id": sender_id, "max_id": max_id}).all()
         count = rows[0].total if rows else 0
         return count, [row for row in rows if row.id is not None]
 
@@ -145,9 +151,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """Apply events read from the database to a cached entry; False if a full read is needed."""
         if count != entry.count + len(rows):
             return False  # something was deleted, or rows appeared below the cached largest id
+        if any(row.type_name == SessionStarted.type_name for row in rows):
+            return self._start_session(entry, rows, count)
         for row in rows:
-            if row.type_name == SessionStarted.type_name:
-                return False  # a new session: stock Rasa then reads from it on
             if entry.session_start is not None and (row.timestamp is None or row.timestamp < entry.session_start):
                 return False  # stock Rasa's session filter would leave it out
         for event in deserialise_events([json.loads(row.data) for row in rows]):
@@ -157,6 +163,28 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             entry.max_id = rows[-1].id
         return True
 
+    def _start_session(self, entry: _Entry, rows: Sequence[Any], count: int) -> bool:
+        """New rows that start a session: the tracker becomes stock Rasa's read of that session.
+
+        Stock Rasa reads the events timestamped at or after the latest ``SessionStarted``. The rows
+        already stored are the cached tracker's events (those of the session read last) and events
+        timestamped before that session's start; when every one of them is older than the new
+        start, the new session is exactly the new rows from its start on. Otherwise (a clock gone
+        back, equal timestamps) the conversation is read whole.
+        """
+        starts = [row.timestamp for row in rows if row.type_name == SessionStarted.type_name]
+        if any(start is None for start in starts):
+            return False
+        start = max(starts)
+        if entry.session_start is not None and start < entry.session_start:
+            return False
+        if any(event.timestamp is None or event.timestamp >= start for event in entry.tracker.events):
+            return False
+        kept = [json.loads(row.data) for row in rows if row.timestamp is not None and row.timestamp >= start]
+        entry.tracker = DialogueStateTracker.from_dict(entry.tracker.sender_id, kept, self.domain.slots)
+        entry.count, entry.max_id, entry.session_start = count, rows[-1].id, start
+        return True
+
     def _current(self, session: Any, sender_id: Text) -> Optional[_Entry]:
         entry = self._get(sender_id)
         if entry is not None:
@@ -164,6 +192,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if self._apply(entry, rows, count):
                 return entry
         entry = self._load(session, sender_id)
+        if entry is None:
+            # No event yet (a new conversation): cached as such, its first events are applied to it.
+            entry = _Entry(DialogueStateTracker.from_dict(sender_id, [], self.domain.slots), 0, 0, None)
         self._put(sender_id, entry)
         return entry
 
@@ -174,7 +205,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 return await super().retrieve(sender_id)
             with self.session_scope() as session:
                 entry = self._current(session, sender_id)
-            return copy_tracker(entry.tracker) if entry is not None else None
+            # Stock Rasa returns None for a conversation without events.
+            return copy_tracker(entry.tracker) if entry is not None and entry.tracker.events else None
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -197,17 +229,16 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             else:
                 stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
             new_events: List[Event] = list(tracker.events)[stored:]
-            rows_written = []
+            written = []
             for event in new_events:
                 data = event.as_dict()
                 intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
-                row = self.SQLEvent(sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                                    intent_name=intent, action_name=data.get("name"), data=json.dumps(data))
-                session.add(row)
-                rows_written.append(row)
-            # The ids are read before the commit, which expires the objects.
-            session.flush()
-            written = [_Written(row.id, row.type_name, row.timestamp, row.data) for row in rows_written]
+                # The row stock Rasa's ORM object makes, inserted with Core (no unit of work per turn).
+                row = {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+                       "intent_name": intent, "action_name": data.get("name"), "data": json.dumps(data)}
+                inserted = session.execute(self._insert, row)
+                written.append(_Written(inserted.inserted_primary_key[0], row["type_name"], row["timestamp"],
+                                        row["data"]))
             session.commit()
         if entry is None:
             # Nothing to build on: the next read loads the conversation (and caches it).

@@ -58,6 +58,41 @@ async def test_an_answering_action_server_is_used_as_usual():
         await runner.cleanup()
 
 
+async def test_successive_actions_keep_one_connection_to_the_action_server():
+    peers = []
+
+    async def ok(request):
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": [{"text": "CERV"}]})
+
+    runner, url = await _serve(ok)
+    try:
+        for _ in range(5):
+            assert _texts(await _run(url)) == ["CERV"]
+    finally:
+        await runner.cleanup()
+    assert len(peers) == 5 and len(set(peers)) == 1  # keep-alive: no new TCP connection per action
+
+
+async def test_a_connection_the_action_server_closed_while_idle_is_opened_again():
+    peers = []
+
+    async def closing(request):
+        peers.append(request.transport.get_extra_info("peername"))
+        response = web.json_response({"events": [], "responses": [{"text": "CERV"}]})
+        response.force_close()  # the server closes the connection after answering, without saying so
+        response.headers["Connection"] = "keep-alive"
+        return response
+
+    runner, url = await _serve(closing)
+    try:
+        for _ in range(3):
+            assert _texts(await _run(url)) == ["CERV"]  # never the apology
+    finally:
+        await runner.cleanup()
+    assert len(peers) == 3  # each request answered once: none sent twice
+
+
 async def test_an_action_server_that_is_down_gets_the_user_an_apology_with_europe_direct():
     events = await _run(f"http://{HOST}:{free_port()}/webhook")
     assert _texts(events) == [SERVICE_DOWN]

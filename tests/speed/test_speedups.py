@@ -156,3 +156,140 @@ def test_the_spacy_model_is_loaded_once_and_shared_without_its_ner(domain):
     assert provided is processing
     assert "ner" not in provided.model.pipe_names
     assert [token.lemma_ for token in provided.model("nous voulons inviter nos amis")][-1] == "ami"
+
+
+class _Step:
+    """A graph component that records its calls and joins its inputs (order-sensitive output)."""
+
+    calls: list = []
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context):
+        return cls(execution_context.node_name)
+
+    def __init__(self, name):
+        self.name = name
+
+    def run(self, **inputs):
+        _Step.calls.append(self.name)
+        return self.name + "(" + ",".join(f"{key}={inputs[key]}" for key in sorted(inputs)) + ")"
+
+
+def _graph_runner(tmp_path, hooks=None):
+    from rasa.engine.graph import (
+        ExecutionContext,
+        GraphComponent,
+        GraphSchema,
+        SchemaNode,
+    )
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    step = type("Step", (_Step, GraphComponent), {})
+
+    def node(needs, target=False):
+        return SchemaNode(needs=needs, uses=step, constructor_name="create", fn="run", config={},
+                          eager=True, is_target=target)
+
+    # A diamond, a node nothing needs and a node fed by an input that may be missing.
+    schema = GraphSchema({
+        "d": node({"left": "b", "right": "c"}, target=True),
+        "b": node({"x": "a"}),
+        "c": node({"x": "a", "extra": "__extra__"}),
+        "a": node({"message": "__message__"}),
+        "unused": node({"x": "a"}),
+    })
+    return DaskGraphRunner(schema, LocalModelStorage(tmp_path), ExecutionContext(schema), hooks)
+
+
+def test_graphs_run_without_dask_give_dask_results(domain, tmp_path):
+    from rasa.engine.exceptions import GraphRunError
+
+    runner = _graph_runner(tmp_path)
+    stock = type(runner).run.__wrapped__
+    for targets in (["d"], ["b", "c"], ["a", "__extra__"], None):
+        inputs = {"__message__": "m", "__extra__": "e"}
+        _Step.calls = []
+        expected = stock(runner, dict(inputs), targets)
+        stock_calls = sorted(_Step.calls)
+        _Step.calls = []
+        assert runner.run(dict(inputs), targets) == expected
+        assert runner.run(dict(inputs), targets) == expected  # the order computed once, reused
+        assert sorted(_Step.calls) == sorted(stock_calls * 2)  # each node once per run, the same nodes
+    with pytest.raises(GraphRunError, match="Missing input to run node 'c'"):
+        stock(runner, {"__message__": "m"}, ["d"])
+    with pytest.raises(GraphRunError, match="Missing input to run node 'c'"):
+        runner.run({"__message__": "m"}, ["d"])  # an input not given: the same error
+
+
+def test_graphs_with_hooks_keep_dask(domain, tmp_path, monkeypatch):
+    from rasa.engine.graph import GraphNodeHook
+
+    class Hook(GraphNodeHook):
+        def on_before_node(self, node_name, execution_context, config, received_inputs):
+            return {}
+
+        def on_after_node(self, node_name, execution_context, config, output, input_hook_data):
+            pass
+
+    runner = _graph_runner(tmp_path, hooks=[Hook()])
+    used = []
+    import dask
+
+    original_get = dask.get
+    monkeypatch.setattr(dask, "get", lambda *args, **kwargs: used.append(1) or original_get(*args, **kwargs))
+    runner.run({"__message__": "m", "__extra__": "e"}, ["d"])
+    assert used  # training (whose graph nodes have hooks) runs as stock Rasa runs it
+
+
+async def test_the_nlu_graph_runs_in_its_thread_with_rasa_result(domain):
+    import contextvars
+    import threading
+
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.processor import MessageProcessor
+
+    marker: contextvars.ContextVar = contextvars.ContextVar("marker", default=None)
+
+    class Processor:
+        """What parse_message uses of Rasa's MessageProcessor, the graph run replaced."""
+
+        http_interpreter = None
+        _update_full_retrieval_intent = MessageProcessor._update_full_retrieval_intent
+        _check_for_unseen_features = MessageProcessor._check_for_unseen_features
+
+        def __init__(self) -> None:
+            self.domain, self.threads = domain, []
+
+        def _parse_message_with_graph(self, message, tracker, only_output_properties=True):
+            self.threads.append((threading.current_thread().name, marker.get()))
+            return {"text": message.text, "intent": {"name": "greet", "confidence": 0.9}, "entities": [],
+                    "tracker_events": len(tracker.events)}
+
+    marker.set("turn")
+    processor = Processor()
+    message = UserMessage("Bonjour", sender_id="speed-test")
+    expected = await MessageProcessor.parse_message.__wrapped__(processor, message)
+    assert await MessageProcessor.parse_message(processor, message) == expected
+    (stock_thread, _), (thread, context) = processor.threads
+    assert stock_thread == threading.current_thread().name
+    assert thread.startswith("nlu") and context == "turn"  # the turn's context goes along (stage timings)
+
+
+@pytest.mark.parametrize("name", speedups.DEBUG_COPY_MODULES)
+def test_debug_events_are_deep_copied_only_when_the_debug_log_is_on(domain, name):
+    import importlib
+    import logging
+
+    module = importlib.import_module(name)
+    events = [SlotSet("country", ["PL"])]
+    logger = logging.getLogger(name)
+    level = logger.level
+    try:
+        logger.setLevel(logging.INFO)
+        assert module.copy.deepcopy(events) is events  # no debug log: nothing reads the copy
+        logger.setLevel(logging.DEBUG)
+        copied = module.copy.deepcopy(events)
+        assert copied == events and copied is not events and copied[0] is not events[0]
+    finally:
+        logger.setLevel(level)

@@ -148,3 +148,68 @@ async def test_copy_tracker_equals_rasa_copy(domain, url):
     await store.save(tracker)
     tracker = await store.retrieve("a")
     assert state(tracker) == state(await stock_view(domain, url, "a"))
+
+
+def count_full_reads(store, monkeypatch) -> list:
+    reads: list = []
+    original = store._load
+
+    def load(session, sender_id):
+        reads.append(sender_id)
+        return original(session, sender_id)
+
+    monkeypatch.setattr(store, "_load", load)
+    return reads
+
+
+async def test_a_new_conversation_is_read_whole_once_then_from_the_cache(domain, url, monkeypatch):
+    store = CachedSQLTrackerStore(domain, host=url)
+    reads = count_full_reads(store, monkeypatch)
+    assert await store.retrieve("a") is None  # nothing stored yet, as for stock Rasa
+    await start(store, "a")
+    for number in range(3):
+        await play(store, "a", number)
+        assert state(await store.retrieve("a")) == state(await stock_view(domain, url, "a"))
+    assert reads == ["a"]
+
+
+async def test_a_session_started_by_a_save_stays_in_the_cache(domain, url, monkeypatch):
+    store = CachedSQLTrackerStore(domain, host=url)
+    await start(store, "a")
+    await play(store, "a", 1)
+    reads = count_full_reads(store, monkeypatch)
+    tracker = await store.retrieve("a")
+    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]:
+        tracker.update(event)
+    for event in turn(2):
+        tracker.update(event)
+    await store.save(tracker)
+    assert state(await store.retrieve("a")) == state(await stock_view(domain, url, "a"))
+    assert reads == []
+
+
+async def test_a_session_started_by_another_server(domain, url):
+    first, second = CachedSQLTrackerStore(domain, host=url), CachedSQLTrackerStore(domain, host=url)
+    await start(first, "a")
+    await play(first, "a", 1)
+    assert state(await second.retrieve("a")) == state(await stock_view(domain, url, "a"))
+    await start(first, "a")  # a new session, written by the first server
+    await play(first, "a", 2)
+    assert state(await second.retrieve("a")) == state(await stock_view(domain, url, "a"))
+    await play(second, "a", 3)
+    assert state(await first.retrieve("a")) == state(await stock_view(domain, url, "a"))
+
+
+async def test_a_session_start_older_than_stored_events_is_read_whole(domain, url, monkeypatch):
+    store = CachedSQLTrackerStore(domain, host=url)
+    await start(store, "a")
+    await play(store, "a", 1)
+    tracker = await store.retrieve("a")
+    late = max(event.timestamp for event in tracker.events)
+    for event in [ActionExecuted("action_session_start"), SessionStarted(timestamp=late - 0.5),
+                  ActionExecuted("action_listen")]:
+        tracker.update(event)
+    await store.save(tracker)
+    reads = count_full_reads(store, monkeypatch)
+    assert state(await store.retrieve("a")) == state(await stock_view(domain, url, "a"))
+    assert reads == ["a"]  # a clock gone back: read as stock Rasa reads it
