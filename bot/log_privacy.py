@@ -104,7 +104,7 @@ def _hide_parameters(context: Any) -> None:
 def hide_sql_parameters() -> None:
     """Every SQLAlchemy engine of this process, however created: errors without the parameters.
 
-    Rasa's tracker store builds its engine itself (and bot/speedups.py rebuilds it for SQLite), so
+    Rasa's tracker store builds its engine itself (and bot/speedups/ rebuilds it for SQLite), so
     instead of ``create_engine(hide_parameters=True)`` the errors are marked as they are raised.
     """
     from sqlalchemy import event

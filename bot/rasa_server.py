@@ -219,7 +219,7 @@ def main() -> None:
 
     log_privacy.install()  # no conversation text or id in the logs (bot/log_privacy.py)
     install()
-    speedups.install()  # measured speed-ups that change no answer (bot/speedups.py)
+    speedups.install()  # measured speed-ups that change no answer (bot/speedups/)
     stage_timings.install()  # each stage of a turn timed, GET /stage-timings (bot/stage_timings.py)
     rasa_main()
 

@@ -51,7 +51,7 @@ def action_server_url(knowledge_url):
 @pytest.fixture(scope="session")
 async def agent(action_server_url, tmp_path_factory):
     """The trained assistant, in process, with the real action server; served as `make run` serves it:
-    the speed-ups of bot/speedups.py, the stage timings of bot/stage_timings.py and the cached SQL
+    the speed-ups of bot/speedups/, the stage timings of bot/stage_timings.py and the cached SQL
     tracker store (their answers must not change).
     """
     from rasa.core.agent import load_agent

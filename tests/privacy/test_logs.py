@@ -99,7 +99,7 @@ async def test_tracker_store_errors_do_not_show_the_event(restore_rasa_logging, 
     log_privacy.install()
     domain = Domain.load(str(REPO_ROOT / "domain.yml"))
     store = SQLTrackerStore(domain, host=f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
-    # However the engine is made (bot/speedups.py makes its own for SQLite), parameters are hidden.
+    # However the engine is made (bot/speedups/ makes its own for SQLite), parameters are hidden.
     store.engine.dispose()
     store.engine = create_engine(store.engine.url)
     store.sessionmaker = sessionmaker(bind=store.engine)

@@ -1,4 +1,4 @@
-"""Each patch of bot/speedups.py gives Rasa's own result (the patches are installed in this process)."""
+"""Each patch of bot/speedups/ gives Rasa's own result (the patches are installed in this process)."""
 
 from __future__ import annotations
 
