@@ -99,6 +99,11 @@ def list_strands(programme_id: Optional[str] = None) -> List[StrandView]:
     return [s for s in current().strands if not programme_id or s.programme_id == programme_id]
 
 
+# The answers that describe a project's shape, which a recommendation takes into account. (Not the
+# partner countries: a message names some of them, "un réseau avec des communes d'Italie", not all.)
+SHAPE_ANSWERS = ("duration_months",)
+
+
 def recommend(
     profile: NeedProfile,
     today: Optional[Today] = None,
@@ -135,11 +140,6 @@ def recommend(
         limit=limit,
         every_candidate=every_candidate,
     )
-
-
-# The answers that describe a project's shape, which a recommendation takes into account. (Not the
-# partner countries: a message names some of them, "un réseau avec des communes d'Italie", not all.)
-SHAPE_ANSWERS = ("duration_months",)
 
 
 def next_call(strand_id: str, today: Optional[Today] = None) -> Optional[CallView]:

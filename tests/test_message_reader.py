@@ -660,3 +660,13 @@ def test_a_project_told_at_length_and_asking_which_programme_is_a_funding_reques
 ])
 def test_whether_our_project_is_admissible_starts_the_check(text, entities):
     assert corrected_intent(_message(text, "ask_funding", ["ask_funding"], entities)) == "check_eligibility"
+
+
+def test_young_people_as_a_subject_are_read_in_a_letter_with_blank_lines():
+    text = "Madame,\n\n\nNos élus et nos associations s'inquiètent du départ des jeunes vers les grandes villes."
+    start = text.index("jeunes")
+    message = Message(data={"text": text})
+    message.set("entities", [{"entity": "audience", "value": "elus", "start": text.index("élus"), "end": text.index("élus") + 4},
+                             {"entity": "audience", "value": "jeunes", "start": start, "end": start + 6}])
+    PartnerTownReader().process([message])
+    assert "jeunes" not in {e["value"] for e in message.get("entities") if e["entity"] == "audience"}

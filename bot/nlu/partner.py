@@ -72,9 +72,10 @@ def _drop_officials_met(message: Message, text: str) -> None:
 
 # "faible participation des jeunes", "l'emploi des jeunes": young people as the subject of a project
 # that others (elected officials, associations) carry out.
+# (Read on the message as written: its entities' offsets are in that text.)
 _YOUTH_AS_SUBJECT = re.compile(
-    r"\b(?:participation|place|engagement|implication|emploi|insertion|absence|manque|depart|exode|avenir|attentes"
-    r"|besoins|sante|chomage|decrochage) (?:des|de nos|de leurs) jeunes\b", re.IGNORECASE)
+    r"\b(?:participation|place|engagement|implication|emploi|insertion|absence|manque|d[ée]part|exode|avenir|attentes"
+    r"|besoins|sant[ée]|ch[ôo]mage|d[ée]crochage)\s+(?:des|de\s+nos|de\s+leurs)\s+jeunes\b", re.IGNORECASE)
 
 
 def _drop_youth_as_subject(message: Message, text: str) -> None:
@@ -84,7 +85,7 @@ def _drop_youth_as_subject(message: Message, text: str) -> None:
     others = entity_values(message, "audience") - set(MINOR_AUDIENCES)
     if not young or not others or not all(isinstance(e.get("start"), int) for e in young):
         return
-    spans = [match.span() for match in _YOUTH_AS_SUBJECT.finditer(normalize(text))]
+    spans = [match.span() for match in _YOUTH_AS_SUBJECT.finditer(text)]
     if all(any(start <= e["start"] and e["end"] <= end for start, end in spans) for e in young):
         _drop_audiences(message, {"jeunes"})
 
