@@ -25,7 +25,7 @@ from actions.common import (
 )
 from actions.locator import ActionFindEuropeDirect, locator_text
 from actions.parsing import parse_answers
-from actions.words_fr import normalize
+from actions.words_fr import SAME_PROJECT, normalize
 from knowledge import api, ranking
 from knowledge.views import ExampleView, NeedProfile, Recommendation
 from knowledge.vocabulary import INTENT_NEEDS, PROFILE_ENTITIES
@@ -47,8 +47,6 @@ NOTHING_FITS_TEXT = (
     "Le réseau Europe Direct peut étudier votre cas : "
     + EUROPE_DIRECT_LINK + "."
 )
-# "Pareil", "la même chose", "le même projet": the project under discussion, whatever else the message says.
-_SAME_PROJECT = re.compile(r"\b(?:pareil|meme chose|meme projet|idem)\b")
 # "Et si plutôt ils montaient eux-mêmes un projet ?": the people of the project under discussion.
 _SAME_PEOPLE = re.compile(r"\b(?:qu'ils|qu'elles|ils|elles|eux-memes|elles-memes)\b")
 # "On pourrait aussi ajouter notre ville jumelle roumaine": a partner added to those of the project.
@@ -122,12 +120,13 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
         intent: the intent to answer as (the NLU's best guess when it fell back).
         today: the date the deadlines are counted from.
     """
+    text = normalize(message.get("text") or "")
     countries = entity_values(message, "country")
     earlier = [code for code in slots.get("partner_countries") or [] if code not in countries]
-    if countries and earlier and _ADDS_PARTNER.search(normalize(message.get("text") or "")):
+    if countries and earlier and _ADDS_PARTNER.search(text):
         countries = earlier + countries
     need = INTENT_NEEDS.get(intent or "") or slots.get("need")
-    same_project = bool(slots.get("need")) and bool(_SAME_PROJECT.search(normalize(message.get("text") or "")))
+    same_project = bool(slots.get("need")) and bool(SAME_PROJECT.search(text))
     if same_project:
         need = slots.get("need")  # "exactement pareil avec nos jumeaux italiens": the same project, elsewhere
     if intent not in INTENT_NEEDS and need == "network_of_towns" and len(countries) == 1:
@@ -145,7 +144,7 @@ def recommendation_reply(message: Mapping[Text, Any], slots: Mapping[Text, Any],
         # and a Franco-German reading gives way to the same kind of project with that partner.
         profile = replace(profile, country=others[0].upper())
     if (need != slots.get("need") and need != "franco_german" and not entity_values(message, "audience")
-            and not _SAME_PEOPLE.search(normalize(message.get("text") or ""))):
+            and not _SAME_PEOPLE.search(text)):
         # A new kind of project: the public of the previous one is not this one's. (A Franco-German
         # reading only says the partner is German: "nos jumelles sont en Allemagne et en Pologne"; and
         # "qu'ils montent eux-mêmes un projet" is a new project of the same people.)

@@ -23,6 +23,11 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# "Pareil", "la même chose", "le même projet": the project under discussion, whatever else the message
+# says (the message reader and the recommendation read it alike).
+SAME_PROJECT = re.compile(r"\b(?:pareil|meme chose|meme projet|idem)\b")
+
+
 # ---------------------------------------------------------------------------------- numbers
 
 _NUMBER_WORDS = {

@@ -61,6 +61,7 @@ __all__ = [
     "LocatorAnswer",
     "europe_direct_for",
     "nearest_europe_direct",
+    "place_of",
 ]
 
 Today = Union[date, datetime]
@@ -129,9 +130,9 @@ def recommend(
     strands = list(snapshot.strands)
     shape = {key: value for key, value in (answers or {}).items() if key in SHAPE_ANSWERS and value}
     if shape:
+        project, countries = ProjectAnswers.from_mapping(shape), dict(snapshot.countries)
         strands = [strand for strand in strands if not eligibility.is_checkable(strand)
-                   or eligibility.evaluate(strand, ProjectAnswers.from_mapping(shape),
-                                           dict(snapshot.countries)).verdict != "not_eligible"]
+                   or eligibility.evaluate(strand, project, countries).verdict != "not_eligible"]
     return ranking.rank_strands(
         strands,
         profile,
@@ -331,6 +332,14 @@ def europe_direct_for(department_code: str) -> LocatorAnswer:
     )
 
 
+def place_of(text: Optional[str]) -> Optional[Location]:
+    """The French place a free text names ("je suis à Brive", "19100"), or None.
+
+    A town the message places abroad ("notre ville jumelle Valence en Espagne") is not where the user is.
+    """
+    return geo.locate(towns.without_foreign_towns(text) if text else text)
+
+
 def nearest_europe_direct(text: Optional[str]) -> Optional[LocatorAnswer]:
     """Find the EUROPE DIRECT centres for a place given in free text.
 
@@ -341,8 +350,7 @@ def nearest_europe_direct(text: Optional[str]) -> Optional[LocatorAnswer]:
         The answer for the place's département, whose ``location`` says how the text was read
         (commune, alternatives to ask about); None when the text names no known place.
     """
-    # A town the message places abroad ("notre ville jumelle Valence en Espagne") is not where the user is.
-    location = geo.locate(towns.without_foreign_towns(text) if text else text)
+    location = place_of(text)
     if location is None:
         return None
     answer = europe_direct_for(location.departement_code)

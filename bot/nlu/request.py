@@ -14,6 +14,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.parsing import normalize
+from actions.words_fr import SAME_PROJECT
 from bot.nlu.component import Stateless, entity_types, entity_values, partner_countries
 from bot.nlu.social import only_a_place, social_reading
 from bot.nlu.words import COMPARES, FUNDING_INTENTS, PROGRAMME_QUESTIONS, TWINNING
@@ -51,8 +52,6 @@ _DESCRIBES_PROJECT = re.compile(
 )
 # "Ça change quelque chose (pour le programme) ?": a detail of the project under discussion, to re-rank.
 _CHANGES_ANYTHING = re.compile(r"\b(?:ca|cela|c|est-ce que ca) (?:change|changerait|changera) (?:quelque chose|qqch|quoi|rien)\b")
-# "Pareil", "la même chose", "le même projet": the project under discussion, elsewhere or otherwise.
-_SAME_PROJECT = re.compile(r"\b(?:pareil|meme chose|meme projet|idem)\b")
 # Readings that a new detail of the project under discussion is mistaken for ("Ah non, ce sera juste
 # avec Fano, en Italie", "et pour l'Italie ? on a aussi un jumelage avec Lucca").
 _DETAIL_MISREAD = {"goodbye", "thank", "affirm", "deny", "ask_what_is_twinning"}
@@ -134,20 +133,21 @@ _ABOUT_US = re.compile(
 # "peut-on y participer", "nos jeunes peuvent-ils demander…", "est-ce qu'on peut avoir Erasmus+ pour…"
 _CAN_WE = (r"(?:peut|peuvent|pourrait|pourraient|pouvons|pourrions)(?:[- ](?:on|il|elle|ils|elles))?"
            r" (?:y )?(?:participer|candidater|postuler|demander|deposer|avoir|obtenir)")
+# The terms of eligibility that both readings below share.
+_ELIGIBILITY_TERMS = (r"el+igib\w*|criteres|pretendre|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
+                      r"|recevables?|admissibles?|(?:rentre|entre|rentrerait|entrerait) dans le cadre|beneficier")
 _ELIGIBLE = re.compile(
-    r"\b(?:el+igib\w*|criteres|conditions|pretendre|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
-    r"|recevables?|admissibles?|(?:rentre|entre|rentrerait|entrerait) dans le cadre"
+    rf"\b(?:{_ELIGIBILITY_TERMS}|conditions"
     # "ça passe pour le CERV ?", "notre dossier tient ?", "on a une chance au Fonds citoyen ?"
     r"|(?:ca|il|elle|on|dossier|projet) (?:passe|passerait|tient|tiendrait)|(?:a|ait|aurait|avons) (?:une|nos|des) chances?"
-    rf"|faire partie|beneficier|{_CAN_WE})\b"
+    rf"|faire partie|{_CAN_WE})\b"
 )
 # A project told at some length: more than a detail added to the one under discussion.
 _STORY_MIN_WORDS = 15
 # The words of eligibility itself (not "peut-on demander", which may ask what to apply for).
-_ELIGIBLE_WORDS = re.compile(r"\b(?:el+igib\w*|criteres|remplit|remplissons|rentre(?:ons)? dans les (?:cases|clous)"
-                            r"|pretendre|(?:avons|aurions|a|aurait)(?:[- ](?:nous|t-on|on|t-il|t-elle))? droit|beneficier|concernes?"
-                            r"|(?:peut|pourrait|pouvons|pourrions)[- ](?:on|nous) (?:y )?(?:candidater|postuler)|ca passe"
-                            r"|recevables?|admissibles?|(?:rentre|entre|rentrerait|entrerait) dans le cadre|conformes? aux)\b")
+_ELIGIBLE_WORDS = re.compile(
+    rf"\b(?:{_ELIGIBILITY_TERMS}|(?:avons|aurions|a|aurait)(?:[- ](?:nous|t-on|on|t-il|t-elle))? droit|concernes?"
+    r"|(?:peut|pourrait|pouvons|pourrions)[- ](?:on|nous) (?:y )?(?:candidater|postuler)|ca passe|conformes? aux)\b")
 # "éligibles à quoi ?", "à quels programmes ?": which programme fits, a recommendation.
 _WHICH_ONE = re.compile(r"\b(?:a quoi|de quoi|quels?|quelles?|lesquels|lesquelles|lequel|laquelle|auxquel\w*|desquel\w*"
                         r"|(?:les|des) (?:dispositifs|programmes|aides|financements))\b")
@@ -228,7 +228,7 @@ def corrected_intent(message: Message) -> Optional[str]:
         return "ask_funding_twinning"
     if intent in _UNSURE and not types and _CHANGES_ANYTHING.search(text):
         return "inform"  # "et ce serait du 12 au 15 mai, ça change quelque chose ?": a detail of the project
-    if intent == "nlu_fallback" and "country" in types and _SAME_PROJECT.search(text):
+    if intent == "nlu_fallback" and "country" in types and SAME_PROJECT.search(text):
         return "inform"  # "exactement pareil avec nos jumeaux italiens, l'OFAJ marcherait ?": the same project there
     if intent in _FOLLOW_UP_FROM and types and types <= {"country"} and _FOLLOW_UP.match(text):
         return "inform"  # "et pour l'Italie ? on a aussi un jumelage avec Lucca": the same project, elsewhere

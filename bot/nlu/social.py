@@ -70,6 +70,6 @@ _PLACE_MAX_WORDS = 10
 
 def only_a_place(text: str) -> bool:
     """Whether a short message names a French place (a town the message places abroad is none)."""
-    from knowledge import geo, towns
+    from knowledge import api
 
-    return 0 < len(text.split()) <= _PLACE_MAX_WORDS and geo.locate(towns.without_foreign_towns(text)) is not None
+    return 0 < len(text.split()) <= _PLACE_MAX_WORDS and api.place_of(text) is not None
