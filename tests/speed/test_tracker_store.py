@@ -154,9 +154,9 @@ def count_full_reads(store, monkeypatch) -> list:
     reads: list = []
     original = store._load
 
-    def load(session, sender_id):
+    def load(connection, sender_id):
         reads.append(sender_id)
-        return original(session, sender_id)
+        return original(connection, sender_id)
 
     monkeypatch.setattr(store, "_load", load)
     return reads
