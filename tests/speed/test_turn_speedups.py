@@ -91,6 +91,24 @@ def test_a_capped_history_is_copied_by_rasa(domain, monkeypatch):
     assert _fields(tracker.copy()) == _fields(replayed)  # the replay of the last 4 events, as Rasa does
 
 
+def test_a_new_trackers_slots_are_copied_as_copy_copies_them(domain):
+    from rasa.shared.core import trackers
+
+    for slot in domain.slots:
+        slot.value = ["PL"]
+        duplicate = trackers.copy.copy(slot)
+        assert duplicate is not slot and type(duplicate) is type(slot)
+        assert vars(duplicate) == vars(copy.copy(slot))
+        slot.reset()
+
+    class Special:
+        def __copy__(self):
+            return "copied by its own __copy__"
+
+    assert trackers.copy.copy(Special()) == "copied by its own __copy__"
+    assert trackers.copy.deepcopy is copy.deepcopy
+
+
 def _rule_policy(tmp_path, lookup):
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.graph import ExecutionContext, GraphSchema
