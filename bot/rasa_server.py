@@ -215,11 +215,13 @@ def main() -> None:
         # The API token / JWT secret from the environment, never from the (world-readable) command line.
         sys.argv += api_arguments(Settings.from_env())
 
-    from bot import log_privacy, speedups, stage_timings
+    from bot import log_privacy, nlu_process, speedups, stage_timings
 
     log_privacy.install()  # no conversation text or id in the logs (bot/log_privacy.py)
     install()
     speedups.install()  # measured speed-ups that change no answer (bot/speedups/)
+    if sys.argv[1:2] == ["run"] and Settings.from_env().nlu_process:
+        nlu_process.install()  # the NLU in a child process, forked before any model is loaded
     stage_timings.install()  # each stage of a turn timed, GET /stage-timings (bot/stage_timings.py)
     rasa_main()
 

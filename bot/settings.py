@@ -56,6 +56,8 @@ class Settings:
     lock_store_url: Optional[str]
     # Seconds Rasa waits for the action server before apologising to the user (bot/rasa_server.py).
     action_timeout: float
+    # Speed (issue 11): the NLU graph in a child process of each Rasa server (bot/nlu_process.py).
+    nlu_process: bool
     # Privacy (issue 6): conversations older than this are purged by `make purge` (bot/retention.py).
     retention_days: int
     # Rasa's own variables, also read by our code: the log level, the tracker store's PostgreSQL schema.
@@ -105,6 +107,7 @@ class Settings:
             telegram_api_url=env.get("TELEGRAM_API_URL") or "https://api.telegram.org",
             lock_store_url=env.get("LOCK_STORE_URL") or None,
             action_timeout=float(env.get("ACTION_TIMEOUT") or 10),
+            nlu_process=(env.get("NLU_PROCESS") or "1") != "0",
             retention_days=int(env.get("RETENTION_DAYS") or 90),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             postgresql_schema=env.get("POSTGRESQL_SCHEMA") or None,
