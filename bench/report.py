@@ -16,8 +16,14 @@ def ratios(ours: Dict, stock: Dict) -> Dict[str, Optional[float]]:
         a, b = get(ours, *path), get(stock, *path)
         return round(a / b, 2) if a and b else None
 
+    def memory(run: Dict, key: str) -> Optional[int]:
+        return sum((m or {}).get(key, 0) for m in (run.get("memory") or {}).values()) or None
+
     def rss(run: Dict) -> Optional[int]:
-        return sum((m or {}).get("rss_kib", 0) for m in (run.get("memory") or {}).values()) or None
+        return memory(run, "rss_kib")
+
+    def pss(run: Dict) -> Optional[int]:
+        return memory(run, "pss_kib")
 
     return {
         "p50_1_conversation": ratio("sequential", "latency", "p50_ms"),
@@ -28,6 +34,7 @@ def ratios(ours: Dict, stock: Dict) -> Dict[str, Optional[float]]:
         "turns_100_119": ratio("long_conversation", "median_ms_by_turns", "100-119"),
         "startup": ratio("startup", "first_answer_s"),
         "rss": round(rss(ours) / rss(stock), 2) if rss(ours) and rss(stock) else None,
+        "pss": round(pss(ours) / pss(stock), 2) if pss(ours) and pss(stock) else None,
     }
 
 
@@ -100,6 +107,10 @@ def table(results: Dict) -> str:
     for name, label in (("rasa", "Rasa server"), ("actions", "action server")):
         peak = (mem.get(name) or {}).get("peak_rss_kib")
         rows.append(f"| peak RSS, {label} | {fmt(peak / 1024 if peak else None, ' MiB', 0)} |")
+    pss = sum((m or {}).get("pss_kib", 0) for m in mem.values())
+    rss = sum((m or {}).get("rss_kib", 0) for m in mem.values())
+    rows.append(f"| memory of the stack after the load: PSS (shared pages once) / RSS summed per process | "
+                f"{fmt(pss / 1024 if pss else None, ' MiB', 0)} / {fmt(rss / 1024 if rss else None, ' MiB', 0)} |")
     rows += stage_rows(s.get("stage_timings") or {}, conc.get("concurrency"))
     stock, vs = results.get("stock_rasa") or {}, results.get("ours_vs_stock") or {}
     if stock:
@@ -118,7 +129,8 @@ def table(results: Dict) -> str:
             for step in path:
                 a, b = (a or {}).get(step), (b or {}).get(step)
             rows.append(f"| {label} | {fmt(a, suffix)} | {fmt(b, suffix)} | {fmt(vs.get(key), digits=2)} |")
-        rows.append(f"| RSS of the stack after the load | | | {fmt(vs.get('rss'), digits=2)} |")
+        rows.append(f"| PSS of the stack after the load | | | {fmt(vs.get('pss'), digits=2)} |")
+        rows.append(f"| RSS of the stack after the load (summed per process) | | | {fmt(vs.get('rss'), digits=2)} |")
         rows.append("")
     c = results.get("cost", {})
     train = c.get("training") or {}

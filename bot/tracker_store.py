@@ -24,7 +24,8 @@ after the cached largest id:
 A conversation without events is cached too (empty, read as None like stock Rasa's), so a new
 conversation's first events are applied to it rather than read back. A save writes only the events
 the database lacks; which ones is taken from the cache when the database still matches it (checked
-in the same way), from stock Rasa's count query otherwise. The statements of a turn are built once.
+in the same way), from stock Rasa's count query otherwise. The statements of a turn are built once
+and run on a Core connection (an ORM session per read or write cost more than its statements).
 
 The tracker handed to Rasa is a copy: Rasa mutates it while it processes a message, and a message
 that fails half-way must leave the cache as the database is.

@@ -59,7 +59,8 @@ README's benchmark section). Each patch keeps Rasa's behaviour and output identi
    other conversations meanwhile and the parts that release the GIL (TensorFlow, numpy) use the
    other core. The graph's NLU nodes read only the message (not the tracker) and keep no state
    between messages; the result and what Rasa does with it are unchanged. ``/model/parse`` goes
-   the same way.
+   the same way. In the served assistant that thread hands the message to the NLU child process
+   and waits for its parse without holding the GIL (:mod:`bot.nlu_process`).
 9. **The model's graphs run without dask.** Each message runs the NLU graph and each prediction
    the policy graph through ``dask.get``, which builds a task graph, orders it and schedules it
    for every run, and Rasa recomputes the graph's minimal schema each time: about 1.3 ms per turn

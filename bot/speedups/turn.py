@@ -141,10 +141,12 @@ def _rule_keys_within_reach(original: Any) -> Any:
 
 
 def _remembering_rule_keys(original: Any) -> Any:
-    @functools.wraps(original)
+    function = original.__func__  # wrapped as a function: Rasa's graph validation reads its signature
+
+    @functools.wraps(function)
     def load(cls: Any, *args: Any, **kwargs: Any) -> Any:
         """``RulePolicy.load``: a policy loaded to serve, whose rules no longer change, remembers its keys."""
-        policy = original.__func__(cls, *args, **kwargs)
+        policy = function(cls, *args, **kwargs)
         policy._rule_keys_memo = {}
         return policy
 

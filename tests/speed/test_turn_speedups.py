@@ -157,6 +157,14 @@ def test_rule_keys_are_rasas_served_or_trained(domain, tmp_path):
     assert served._rule_keys_memo and "_rule_keys_memo" not in vars(trained)
 
 
+def test_the_patched_methods_pass_rasas_graph_validation(domain):
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.engine.validation import _get_parameter_information
+
+    params, _ = _get_parameter_information(RulePolicy, "load")  # what `rasa train` checks first
+    assert {"config", "model_storage", "resource", "execution_context"} <= set(params)
+
+
 def test_a_list_and_a_tuple_are_told_apart():
     assert turn._freeze({"a": (1.0,)}) != turn._freeze({"a": [1.0]})
     assert turn._freeze({"a": {"b": 1}, "c": None}) == turn._freeze({"c": None, "a": {"b": 1}})

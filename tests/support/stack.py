@@ -21,9 +21,24 @@ from bot.settings import MODEL_PATH, REPO_ROOT, Settings
 from tests.support.ports import HOST, free_port
 
 
+def _pss_kib(pid: int) -> int:
+    """A process's proportional set size: its resident pages, each shared page divided among its sharers."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def memory_kib(pid: int) -> Dict[str, int]:
-    """VmRSS and VmHWM (peak RSS) of a process and of its descendants, from /proc."""
-    result = {"rss_kib": 0, "peak_rss_kib": 0, "processes": 0}
+    """VmRSS, VmHWM (peak RSS) and PSS of a process and of its descendants, from /proc.
+
+    Summed over processes, RSS counts a page shared by several of them (the Rasa server and its
+    forked NLU child share their libraries) once per process; PSS counts it once in all.
+    """
+    result = {"rss_kib": 0, "peak_rss_kib": 0, "pss_kib": 0, "processes": 0}
     pending = [pid]
     while pending:
         current = pending.pop()
@@ -34,6 +49,7 @@ def memory_kib(pid: int) -> Dict[str, int]:
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         result["rss_kib"] += int(fields.get("VmRSS", "0 kB").split()[0])
         result["peak_rss_kib"] += int(fields.get("VmHWM", "0 kB").split()[0])
+        result["pss_kib"] += _pss_kib(current)
         result["processes"] += 1
         for task in Path(f"/proc/{current}/task").glob("*/children"):
             try:
