@@ -118,7 +118,7 @@ crossval: $(INSTALLED) ## 5-fold cross-validation of the NLU on the training dat
 bench: $(INSTALLED) knowledge train ## Benchmark, 127.0.0.1 only (~50 min): held-out quality vs Rasa's default pipeline and TF-IDF, 5-fold cross-validation, REST latency (1 and 20 conversations), memory, start-up, training time; writes bench/results.json (BENCH_ARGS=--skip-crossval | --crossval-only | --quick)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-load-test: $(MODEL) ## Load test of the production set-up, 127.0.0.1 only (~4 min): 50 conversations for 60 s on 2 Rasa servers with PostgreSQL and Redis, then 30 s with one slow knowledge query and 30 s with Redis stopped and restarted; writes bench/load_results.json
+load-test: $(MODEL) ## Load test of the production set-up, 127.0.0.1 only (~4 min): one conversation of 120 turns across both servers, then 50 conversations for 60 s on 2 Rasa servers with PostgreSQL and Redis, then 30 s with one slow knowledge query and 30 s with Redis stopped and restarted; writes bench/load_results.json
 	$(PY) -m bench.load
 
 clean: ## Remove the trained model, the databases and the test results (not the venv)

@@ -6,7 +6,9 @@ knowledge base from PostgreSQL. The client plays the held-out scenarios
 the next server in turn, as a round-robin load balancer would. Afterwards every message sent is
 looked up in the tracker store: it must be there exactly once, followed by the assistant's answer.
 
-Three phases of the same load, each reported on its own:
+First, one conversation of 120 turns alternating between the two servers: the median latency of
+turns 100–119 against turns 0–19 (issue 11: a turn costs the same late in a conversation). Then
+three phases of the same load, each reported on its own:
 
 * ``steady``: nothing goes wrong;
 * ``slow_query``: the knowledge database stalls: the table every answer reads its build id from
@@ -282,9 +284,16 @@ async def measure(users: int, seconds: float, max_turns: int, phase_seconds: flo
             server.start_actions()
             bases = [server.start_rasa("rasa_a"), server.start_rasa("rasa_b")]
             ready = [await wait_until_answering(server, base) for base in bases]
-            log(f"2 Rasa servers answering after {max(ready):.0f} s; {users} conversations for {seconds:.0f} s")
+            log(f"2 Rasa servers answering after {max(ready):.0f} s")
+            # Issue 11: a turn costs the same at turn 100 as at turn 1, the turns alternating between servers.
+            long_started = time.monotonic()
+            long = await stack.long_conversation_run(server, turns=120, bases=bases)
+            long_seconds = time.monotonic() - long_started
+            log(f"one conversation of 120 turns over both servers: median by turns {long['median_ms_by_turns']}; "
+                f"{users} conversations for {seconds:.0f} s")
             result = await run_load(bases, load_scenarios(), users, seconds, max_turns, f"{TEST_SENDER_PREFIX}load-{uuid.uuid4().hex[:8]}")
-            result["startup_s"] = round(time.monotonic() - started - result["wall_seconds"], 1)
+            result["long_conversation"] = long
+            result["startup_s"] = round(time.monotonic() - started - result["wall_seconds"] - long_seconds, 1)
             result["memory_kib"] = server.memory()
             log(f"slow query: {SLOW_TABLE} locked {SLOW_QUERY_S:.0f} s during {phase_seconds:.0f} s of load")
             slow = await slow_query_phase(bases, users, phase_seconds, max_turns, knowledge_url)

@@ -245,11 +245,12 @@ def median(values: List[float]) -> Optional[float]:
 
 
 async def long_conversation_run(stack: Stack, turns: int = 120, time_limit: float = 240,
-                                base: Optional[str] = None) -> Dict[str, object]:
+                                bases: Optional[List[str]] = None) -> Dict[str, object]:
     """One conversation of `turns` turns over REST: the median latency per window of turns.
 
     The figure of issue 11 is ``ratio_100_119_vs_0_19``: 1.0 means a turn costs the same at turn
-    100 as at turn 1.
+    100 as at turn 1. With several ``bases`` (Rasa servers), the turns go to each in turn, as
+    from a round-robin load balancer.
     """
     import aiohttp
 
@@ -262,7 +263,8 @@ async def long_conversation_run(stack: Stack, turns: int = 120, time_limit: floa
             if time.monotonic() > deadline:
                 break
             text = LONG_CONVERSATION[number % len(LONG_CONVERSATION)]
-            elapsed, _, error = await post_message(session, base or stack.base, sender, text)
+            base = bases[number % len(bases)] if bases else stack.base
+            elapsed, _, error = await post_message(session, base, sender, text)
             latencies.append(elapsed)
             if error:
                 errors.append(error)

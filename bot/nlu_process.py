@@ -51,12 +51,13 @@ def _load_nlu(model_archive: Text) -> Any:
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.engine.storage.local_model_storage import LocalModelStorage
 
-    storage_path = Path(tempfile.mkdtemp(prefix="nlu-model-"))
-    model_storage, metadata = LocalModelStorage.from_model_archive(storage_path, Path(model_archive))
-    schema = metadata.predict_schema.minimal_graph_schema([metadata.nlu_target])
-    runner = DaskGraphRunner.create(
-        graph_schema=schema, model_storage=model_storage,
-        execution_context=ExecutionContext(graph_schema=metadata.predict_schema, model_id=metadata.model_id))
+    # Unpacked for the components to load from, then removed (as Rasa's processor does).
+    with tempfile.TemporaryDirectory(prefix="nlu-model-") as storage_path:
+        model_storage, metadata = LocalModelStorage.from_model_archive(Path(storage_path), Path(model_archive))
+        schema = metadata.predict_schema.minimal_graph_schema([metadata.nlu_target])
+        runner = DaskGraphRunner.create(
+            graph_schema=schema, model_storage=model_storage,
+            execution_context=ExecutionContext(graph_schema=metadata.predict_schema, model_id=metadata.model_id))
 
     class _Processor:  # what MessageProcessor._parse_message_with_graph reads of its processor
         graph_runner = runner
@@ -168,9 +169,8 @@ class NluWorker:
                 return value
 
     def load(self, model_archive: Text) -> None:
-        """Have the child load the model now (the server's start-up waits for the server's part only)."""
-        threading.Thread(target=self._call, args=((str(model_archive), None, True),), daemon=True,
-                         name="nlu-load").start()
+        """Have the child load the model's NLU graph now, while the archive is there (as Rasa loads a model)."""
+        self._call((str(model_archive), None, True))
 
     def parse(self, model_archive: Text, message: Any, only_output_properties: bool) -> Dict[Text, Any]:
         """The parse data of ``message`` (a ``UserMessage``) by the model's NLU graph, in the child."""
