@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Dict, Optional
 
 
+def memory_total(run: Dict, key: str) -> Optional[int]:
+    """A memory figure of a run (``rss_kib``, ``pss_kib``) summed over its servers; None if not measured."""
+    return sum((m or {}).get(key, 0) for m in (run.get("memory") or {}).values()) or None
+
+
 def ratios(ours: Dict, stock: Dict) -> Dict[str, Optional[float]]:
     """Ours / stock Rasa for each figure of issue 11 (below 1: ours is faster or smaller)."""
     def get(run: Dict, *path):
@@ -16,14 +21,9 @@ def ratios(ours: Dict, stock: Dict) -> Dict[str, Optional[float]]:
         a, b = get(ours, *path), get(stock, *path)
         return round(a / b, 2) if a and b else None
 
-    def memory(run: Dict, key: str) -> Optional[int]:
-        return sum((m or {}).get(key, 0) for m in (run.get("memory") or {}).values()) or None
-
-    def rss(run: Dict) -> Optional[int]:
-        return memory(run, "rss_kib")
-
-    def pss(run: Dict) -> Optional[int]:
-        return memory(run, "pss_kib")
+    def memory(key: str) -> Optional[float]:
+        a, b = memory_total(ours, key), memory_total(stock, key)
+        return round(a / b, 2) if a and b else None
 
     return {
         "p50_1_conversation": ratio("sequential", "latency", "p50_ms"),
@@ -33,8 +33,8 @@ def ratios(ours: Dict, stock: Dict) -> Dict[str, Optional[float]]:
         "turns_0_19": ratio("long_conversation", "median_ms_by_turns", "0-19"),
         "turns_100_119": ratio("long_conversation", "median_ms_by_turns", "100-119"),
         "startup": ratio("startup", "first_answer_s"),
-        "rss": round(rss(ours) / rss(stock), 2) if rss(ours) and rss(stock) else None,
-        "pss": round(pss(ours) / pss(stock), 2) if pss(ours) and pss(stock) else None,
+        "rss": memory("rss_kib"),
+        "pss": memory("pss_kib"),
     }
 
 
@@ -107,8 +107,7 @@ def table(results: Dict) -> str:
     for name, label in (("rasa", "Rasa server"), ("actions", "action server")):
         peak = (mem.get(name) or {}).get("peak_rss_kib")
         rows.append(f"| peak RSS, {label} | {fmt(peak / 1024 if peak else None, ' MiB', 0)} |")
-    pss = sum((m or {}).get("pss_kib", 0) for m in mem.values())
-    rss = sum((m or {}).get("rss_kib", 0) for m in mem.values())
+    pss, rss = memory_total(s, "pss_kib"), memory_total(s, "rss_kib")
     rows.append(f"| memory of the stack after the load: PSS (shared pages once) / RSS summed per process | "
                 f"{fmt(pss / 1024 if pss else None, ' MiB', 0)} / {fmt(rss / 1024 if rss else None, ' MiB', 0)} |")
     rows += stage_rows(s.get("stage_timings") or {}, conc.get("concurrency"))

@@ -25,7 +25,6 @@ processor use it; elsewhere (tests, training) nothing changes.
 from __future__ import annotations
 
 import functools
-import gc
 import logging
 import multiprocessing
 import os
@@ -36,6 +35,8 @@ import threading
 from pathlib import Path
 from typing import Any, Dict, Optional, Text, Tuple
 
+from bot.speedups.turn import out_of_collections
+
 logger = logging.getLogger(__name__)
 
 _worker: Optional["NluWorker"] = None
@@ -45,19 +46,32 @@ class NluWorkerError(RuntimeError):
     """The NLU process could not parse a message (its error, as text)."""
 
 
+def _graph_runner(storage_path: Path, model_archive: Path, model_storage_class: Any, graph_runner_class: Any,
+                  target: Text) -> Tuple[Any, Any]:
+    """Rasa's ``load_predict_graph_runner``, the runner holding only the nodes ``target`` of the model needs.
+
+    ``target`` names the model's target: ``"nlu_target"`` (the child) or ``"core_target"`` (the server).
+    """
+    from rasa.engine.graph import ExecutionContext
+
+    model_storage, metadata = model_storage_class.from_model_archive(
+        storage_path=storage_path, model_archive_path=model_archive)
+    schema = metadata.predict_schema.minimal_graph_schema([getattr(metadata, target)])
+    runner = graph_runner_class.create(
+        graph_schema=schema, model_storage=model_storage,
+        execution_context=ExecutionContext(graph_schema=metadata.predict_schema, model_id=metadata.model_id))
+    return metadata, runner
+
+
 def _load_nlu(model_archive: Text) -> Any:
     """The model's NLU graph (only the nodes the NLU target needs), as a stand-in for Rasa's processor."""
-    from rasa.engine.graph import ExecutionContext
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.engine.storage.local_model_storage import LocalModelStorage
 
     # Unpacked for the components to load from, then removed (as Rasa's processor does).
     with tempfile.TemporaryDirectory(prefix="nlu-model-") as storage_path:
-        model_storage, metadata = LocalModelStorage.from_model_archive(Path(storage_path), Path(model_archive))
-        schema = metadata.predict_schema.minimal_graph_schema([metadata.nlu_target])
-        runner = DaskGraphRunner.create(
-            graph_schema=schema, model_storage=model_storage,
-            execution_context=ExecutionContext(graph_schema=metadata.predict_schema, model_id=metadata.model_id))
+        metadata, runner = _graph_runner(Path(storage_path), Path(model_archive), LocalModelStorage,
+                                         DaskGraphRunner, "nlu_target")
 
     class _Processor:  # what MessageProcessor._parse_message_with_graph reads of its processor
         graph_runner = runner
@@ -89,8 +103,7 @@ def _serve(connection: Any) -> None:
             if loaded[0] != model_archive:
                 loaded = (None, None)
                 loaded = (model_archive, _load_nlu(model_archive))
-                gc.collect()
-                gc.freeze()  # the model's objects are never walked by a collection (bot/speedups, 14)
+                out_of_collections()  # the model's objects are never walked by a collection (bot/speedups, 14)
             if fields is None:  # a request to load the model only
                 connection.send(("ok", None))
                 continue
@@ -132,10 +145,8 @@ class NluWorker:
             # TensorFlow's threads do not survive a fork: the child would hang at its first use.
             context = multiprocessing.get_context("spawn")
         else:
-            # What is imported so far is shared with the child until either side writes to it: out
-            # of the collections, the garbage collector does not write to (and duplicate) those pages.
-            gc.collect()
-            gc.freeze()
+            # What is imported so far is shared with the child until either side writes to it.
+            out_of_collections()
             context = multiprocessing.get_context("fork")
         server_end, child_end = context.Pipe()
         process = context.Process(target=_serve, args=(child_end,), name="rasa-nlu", daemon=True)
@@ -194,16 +205,10 @@ def _dialogue_graph_only(original: Any) -> Any:
     def load_predict_graph_runner(storage_path: Path, model_archive_path: Path, model_storage_class: Any,
                                   graph_runner_class: Any) -> Tuple[Any, Any]:
         """Rasa's loader, the runner holding the dialogue graph only; the child loads the NLU graph."""
-        from rasa.engine.graph import ExecutionContext
-
         assert _worker is not None
         _worker.load(str(model_archive_path))
-        model_storage, metadata = model_storage_class.from_model_archive(
-            storage_path=storage_path, model_archive_path=model_archive_path)
-        schema = metadata.predict_schema.minimal_graph_schema([metadata.core_target])
-        runner = graph_runner_class.create(
-            graph_schema=schema, model_storage=model_storage,
-            execution_context=ExecutionContext(graph_schema=metadata.predict_schema, model_id=metadata.model_id))
+        metadata, runner = _graph_runner(storage_path, model_archive_path, model_storage_class, graph_runner_class,
+                                         "core_target")
         runner._nlu_archive = str(model_archive_path)
         return metadata, runner
 

@@ -187,6 +187,16 @@ def _states_formatted_for_debug(original: Any) -> Any:
 
 # --- 14. the loaded model out of the garbage collector's way -----------------------------------
 
+def out_of_collections() -> None:
+    """Collect the garbage, then leave every object still alive out of the collector's generations.
+
+    For what lives as long as the process (an imported library, a loaded model): a collection no
+    longer walks it, nor writes to its pages (which a forked process shares until either side writes).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _frozen_after_load(original: Any) -> Any:
     @functools.wraps(original)
     def load_model(self: Any, model_path: Any, fingerprint: Optional[Text] = None) -> None:
@@ -194,8 +204,7 @@ def _frozen_after_load(original: Any) -> Any:
         original(self, model_path, fingerprint)
         # 1.4 million objects (TensorFlow, spaCy, Rasa) live as long as the model: a full
         # collection walked them all, a 360 ms pause of every conversation each time.
-        gc.collect()
-        gc.freeze()
+        out_of_collections()
 
     return load_model
 
